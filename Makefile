@@ -1,0 +1,33 @@
+# Both targets create or reuse .venv/ themselves; only python3 and make are needed.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: smoke test lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+## smoke: the smoke checks against LITELLM_BASE_URL, or the embedded default when it is unset
+smoke: $(STAMP)
+	$(PY) -m pytest -m smoke $(PYTEST_ARGS)
+
+## test: the project's own tests (unit, self-tests, launchers, database, lint)
+test: $(STAMP)
+	$(PY) -m pytest -m "not smoke" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check src tests benchmarks
+	$(PY) -m ruff format --check src tests benchmarks
+	$(PY) -m mypy
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info src/*.egg-info

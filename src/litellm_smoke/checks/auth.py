@@ -1,0 +1,110 @@
+"""Authentication: the master key works, everything else is rejected, nothing is echoed."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from .._secrets import REDACT
+from ..client import ProxyClient, describe, json_body
+from ..errors import SmokeFailure
+from ._common import ERROR_ENVELOPE, assert_no_echo, envelope_problem
+
+MODELS = "/v1/models"
+CHAT = "/v1/chat/completions"
+
+
+def probe_chat_body(model: str) -> dict[str, Any]:
+    """The cheapest chat body: used only where the request must be rejected before any model runs."""
+    return {"model": model, "messages": [{"role": "user", "content": "ping"}], "max_tokens": 1}
+
+
+async def master_key_accepted(client: ProxyClient) -> None:
+    """``GET /v1/models`` with the master key answers 200."""
+    response = await client.get(MODELS)
+    assert_no_echo(response, [client.master_key], "master key")
+    if response.status_code != 200:
+        raise SmokeFailure(
+            f"master key rejected: GET {MODELS} answered {response.status_code}",
+            expected="HTTP 200 with the master key",
+            got=describe(response),
+            hint="LITELLM_MASTER_KEY does not match the proxy's general_settings.master_key "
+            "(or the proxy's LITELLM_MASTER_KEY); a 400 'No connected db' means the key is not the master key",
+        )
+
+
+async def unauthenticated_rejected(client: ProxyClient, method: str, path: str, model: str | None) -> None:
+    """A request without any key gets 401 with LiteLLM's error envelope."""
+    body = probe_chat_body(model or "litellm-smoke-probe") if method == "POST" else None
+    response = await client.request(method, path, key=None, json=body)
+    if response.is_success:
+        raise SmokeFailure(
+            f"unauthenticated request accepted: {method} {path} answered {response.status_code} without a key",
+            expected="HTTP 401: every model and management route needs a key",
+            got=describe(response),
+            hint="the proxy runs without a master key, or a gateway in front of it injects one; "
+            "anyone who can reach it can spend on your models",
+            security=True,
+        )
+    if response.status_code != 401:
+        hint = "expected LiteLLM's auth error"
+        if response.status_code == 500:
+            hint = "a DB-less LiteLLM without the 'prisma' package answers 500 here (LiteLLM #35457); install prisma"
+        raise SmokeFailure(
+            f"unauthenticated request: expected HTTP 401, got {response.status_code}",
+            expected=f"{method} {path} without a key -> 401 {ERROR_ENVELOPE}",
+            got=describe(response),
+            hint=hint,
+        )
+    problem = envelope_problem(json_body(response, "unauthenticated request", "LiteLLM answers 401 with JSON"))
+    if problem:
+        raise SmokeFailure(
+            f"unauthenticated request: 401 without LiteLLM's error envelope ({problem})",
+            expected=f"401 {ERROR_ENVELOPE}",
+            got=describe(response),
+            hint="a component in front of LiteLLM answered instead of LiteLLM",
+        )
+
+
+async def wrong_key_rejected(client: ProxyClient) -> None:
+    """A well-formed but wrong key is rejected (400 without a DB, 401 with one) and not echoed."""
+    wrong = "sk-litellm-smoke-wrong-" + secrets.token_hex(8)
+    REDACT.add(wrong)
+    response = await client.get(MODELS, key=wrong)
+    if response.is_success:
+        raise SmokeFailure(
+            f"wrong key accepted: GET {MODELS} answered {response.status_code} to a random key",
+            expected="HTTP 401 (with a database) or 400 'No connected db' (without one)",
+            got=describe(response),
+            hint="the proxy accepts any key: check general_settings.master_key and custom auth hooks",
+            security=True,
+        )
+    assert_no_echo(response, [wrong, client.master_key], "wrong key")
+    if response.status_code not in (400, 401):
+        raise SmokeFailure(
+            f"wrong key: expected HTTP 400 or 401, got {response.status_code}",
+            expected="401 auth error (or 400 no_db_connection on a DB-less proxy)",
+            got=describe(response),
+            hint="a 500 usually means the DB-less proxy lacks the 'prisma' package (LiteLLM #35457)",
+        )
+
+
+async def missing_bearer_prefix_rejected(client: ProxyClient) -> None:
+    """The master key sent without ``Bearer `` is refused (LiteLLM: malformed API key)."""
+    response = await client.get(MODELS, bearer=False)
+    assert_no_echo(response, [client.master_key], "key without Bearer prefix")
+    if response.is_success:
+        raise SmokeFailure(
+            f"key without 'Bearer ' accepted: GET {MODELS} answered {response.status_code}",
+            expected="HTTP 401 'Malformed API Key passed in'",
+            got=describe(response),
+            hint="something in front of LiteLLM rewrites the Authorization header, or auth is custom",
+            security=True,
+        )
+    if response.status_code not in (400, 401):
+        raise SmokeFailure(
+            f"key without 'Bearer ': expected HTTP 401, got {response.status_code}",
+            expected="HTTP 401 'Malformed API Key passed in'",
+            got=describe(response),
+            hint="LiteLLM rejects an Authorization header without 'Bearer ' with 401",
+        )

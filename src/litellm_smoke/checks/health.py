@@ -1,0 +1,140 @@
+"""Readiness and targeted per-model health."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from ..client import ProxyClient, describe, json_body
+from ..errors import SmokeFailure, excerpt
+from ._common import is_number
+
+READINESS = "/health/readiness"
+
+
+@dataclass(frozen=True)
+class DbState:
+    """What readiness says about the database: connected, disconnected, stalled, none, or unknown."""
+
+    state: str
+    shape: str  # "new" ({status: healthy, db}), "old" (db hard-coded, real state in status), "minimal"
+
+
+def parse_readiness(body: Any) -> DbState:
+    """Read the db state from both readiness shapes (reference/litellm-proxy.md §1.2)."""
+    if not isinstance(body, dict):
+        return DbState("unknown", "unrecognised")
+    db = body.get("db")
+    status = body.get("status")
+    if db is None:
+        return DbState("unknown", "minimal")
+    if isinstance(db, str) and db.lower() == "not connected":
+        return DbState("none", "old" if "litellm_version" in body else "new")
+    # ≈v1.2x–1.83 with a DB: db hard-coded to "connected", the real state was in status.
+    if db == "connected" and status in ("connected", "disconnected"):
+        return DbState(str(status), "old")
+    if db in ("connected", "disconnected", "stalled"):
+        return DbState(str(db), "new")
+    return DbState(f"unrecognised ({db!r})", "new")
+
+
+async def readiness(client: ProxyClient, expect_db: bool | None) -> DbState:
+    """``/health/readiness`` answers 200 and its ``db`` state agrees with the expectation.
+
+    :param expect_db: True: a database must be connected; False: none may be configured;
+        None: accept either and report it.
+    """
+    response = await client.get(READINESS, key=None)
+    if response.status_code == 503:
+        raise SmokeFailure(
+            "readiness: the proxy reports itself not ready (503)",
+            expected=f"GET {READINESS} -> 200",
+            got=describe(response),
+            hint="503 means a configured database is unreachable or stalled, or the proxy is draining; "
+            "check DATABASE_URL, the database, and the proxy logs",
+        )
+    if response.status_code != 200:
+        raise SmokeFailure(
+            f"readiness: expected HTTP 200, got {response.status_code}",
+            expected=f"GET {READINESS} -> 200 with {{status, db}}",
+            got=describe(response),
+            hint="readiness is a public route on LiteLLM; something in front of it, or a broken start",
+        )
+    body = json_body(response, "readiness", "LiteLLM answers readiness with JSON; is this LiteLLM?")
+    state = parse_readiness(body)
+    if state.state in ("disconnected", "stalled"):
+        raise SmokeFailure(
+            f"readiness: the database is {state.state}",
+            expected="db connected (or no database configured)",
+            got=describe(response),
+            hint="old LiteLLM versions answer 200 even with the database down; check DATABASE_URL and the database",
+        )
+    if expect_db is True and state.state != "connected":
+        raise SmokeFailure(
+            f"readiness: a database is expected but readiness reports db={state.state}",
+            expected="db connected (LITELLM_EXPECT_DB=true)",
+            got=describe(response),
+            hint="is DATABASE_URL set on the proxy and did Prisma connect? See the proxy's startup logs",
+        )
+    if expect_db is False and state.state != "none":
+        raise SmokeFailure(
+            f"readiness: no database is expected but readiness reports db={state.state}",
+            expected='db "Not connected" (LITELLM_EXPECT_DB=false)',
+            got=describe(response),
+            hint="the deployment has a DATABASE_URL it was not supposed to have, or set LITELLM_EXPECT_DB",
+        )
+    return state
+
+
+def _first_line(text: Any) -> str:
+    line = str(text).strip().splitlines()[0] if str(text).strip() else ""
+    return excerpt(line, 200)
+
+
+async def model_health(client: ProxyClient, model: str) -> dict[str, Any]:
+    """``GET /health?model=<model>`` reports the model's deployments healthy.
+
+    Never the bare ``/health``: that calls every model. 503 (new) or ``healthy_count == 0`` (old)
+    means unhealthy; the upstream error text is reported, redacted and cut to its first line.
+    A body of ``{}`` (background checks not yet run) is re-polled until the timeout.
+    """
+    deadline = time.monotonic() + client.timeout
+    while True:
+        response = await client.get("/health", params={"model": model})
+        if response.status_code not in (200, 503):
+            raise SmokeFailure(
+                f"model health for {model}: unexpected HTTP {response.status_code}",
+                expected=f"GET /health?model={model} -> 200 (or 503 when unhealthy)",
+                got=describe(response),
+                hint="a 401/403 means the key may not call /health (info route); a 5xx is a proxy fault",
+            )
+        body = json_body(response, f"model health for {model}", "LiteLLM answers /health with JSON")
+        if body != {} or time.monotonic() >= deadline:
+            break
+        # background health checks: the cache is empty right after startup
+        await asyncio.sleep(0.2)
+    if not isinstance(body, dict) or not is_number(body.get("healthy_count", 0)):
+        raise SmokeFailure(
+            f"model health for {model}: unrecognised body",
+            expected="{healthy_endpoints, unhealthy_endpoints, healthy_count, unhealthy_count}",
+            got=describe(response),
+            hint="background health checks may not have run yet, or this is not LiteLLM's /health",
+        )
+    healthy = body.get("healthy_count") or len(body.get("healthy_endpoints") or [])
+    if response.status_code == 503 or not healthy:
+        errors = [
+            _first_line(e.get("error") or e.get("mode_error") or "no error text (health_check_details off?)")
+            for e in body.get("unhealthy_endpoints") or []
+            if isinstance(e, dict)
+        ]
+        got = "; ".join(errors) if errors else describe(response)
+        raise SmokeFailure(
+            f"model health for {model}: no healthy deployment",
+            expected=f"GET /health?model={model} -> healthy_count >= 1",
+            got=f"HTTP {response.status_code}, {len(errors)} unhealthy: {got}",
+            hint="the proxy cannot reach this model's upstream (api_base, api_key, quota); an embedding "
+            "model without model_info.mode: embedding is probed as chat and shows unhealthy",
+        )
+    return {"healthy_count": healthy, "unhealthy_count": body.get("unhealthy_count", 0)}

@@ -1,0 +1,81 @@
+"""Inventory and error hygiene."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+
+from ..client import ProxyClient, describe, json_body
+from ..errors import SmokeFailure
+from ._common import ERROR_ENVELOPE, assert_no_echo, envelope_problem
+from .auth import probe_chat_body
+
+MODELS = "/v1/models"
+CHAT = "/v1/chat/completions"
+
+
+async def models_listed(client: ProxyClient, expected: Sequence[str]) -> list[str]:
+    """Every expected model name appears in ``/v1/models``; the missing ones are named."""
+    response = await client.get(MODELS)
+    if response.status_code != 200:
+        raise SmokeFailure(
+            f"model list: expected HTTP 200, got {response.status_code}",
+            expected=f"GET {MODELS} -> 200",
+            got=describe(response),
+            hint="see the master key check first",
+        )
+    body = json_body(response, "model list", "LiteLLM answers /v1/models with JSON")
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list):
+        raise SmokeFailure(
+            "model list: no 'data' list in the body",
+            expected='{"object": "list", "data": [{"id": ...}, ...]}',
+            got=describe(response),
+            hint="this is not an OpenAI-compatible model list",
+        )
+    served = [str(m.get("id")) for m in data if isinstance(m, dict)]
+    missing = [m for m in expected if m not in served]
+    if missing:
+        raise SmokeFailure(
+            f"model list: missing {', '.join(missing)}",
+            expected=f"all of {', '.join(expected)}",
+            got=f"GET {MODELS} -> 200 listing {', '.join(served) or 'no models'}",
+            hint="check model_list in the proxy config (model_name), or the models this key may use",
+        )
+    return served
+
+
+async def unknown_model_rejected(client: ProxyClient) -> None:
+    """An unknown model gets a 4xx with LiteLLM's ``{"error": {...}}`` envelope, never a 5xx."""
+    model = "litellm-smoke-no-such-model-" + secrets.token_hex(4)
+    response = await client.post(CHAT, probe_chat_body(model))
+    assert_no_echo(response, [client.master_key], "unknown model")
+    if response.is_success:
+        raise SmokeFailure(
+            f"unknown model accepted: {model} answered {response.status_code}",
+            expected="HTTP 400 'Invalid model name passed in'",
+            got=describe(response),
+            hint="a wildcard route or a fallback catches every model name; requests for typos get billed",
+        )
+    if response.status_code >= 500:
+        raise SmokeFailure(
+            f"unknown model: server error {response.status_code} instead of a client error",
+            expected=f"HTTP 4xx {ERROR_ENVELOPE}",
+            got=describe(response),
+            hint="the proxy crashes on bad input; clients will retry a 5xx and alerts will fire",
+        )
+    if not 400 <= response.status_code < 500:
+        raise SmokeFailure(
+            f"unknown model: unexpected HTTP {response.status_code}",
+            expected=f"HTTP 4xx {ERROR_ENVELOPE}",
+            got=describe(response),
+            hint="redirects or informational answers mean something in front of LiteLLM",
+        )
+    problem = envelope_problem(json_body(response, "unknown model", "LiteLLM answers errors with JSON"))
+    if problem:
+        raise SmokeFailure(
+            f"unknown model: error without LiteLLM's envelope ({problem})",
+            expected=f"HTTP 4xx {ERROR_ENVELOPE}",
+            got=describe(response),
+            hint="OpenAI clients read error.message; a bare body breaks their error handling",
+        )

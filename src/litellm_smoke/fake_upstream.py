@@ -1,0 +1,656 @@
+"""A fake OpenAI-compatible upstream for a real LiteLLM proxy to talk to.
+
+Standard library only, so the file can also be copied into a plain ``python`` image and run as
+``python -m litellm_smoke.fake_upstream --host 0.0.0.0 --port 8080`` or
+``python fake_upstream.py --port 8080``.
+
+Endpoints (each also without the ``/v1`` prefix):
+
+* ``POST /v1/chat/completions``: a ``chat.completion`` (or, with ``"stream": true``, SSE
+  ``chat.completion.chunk`` events ending in ``data: [DONE]``) whose assistant content is the
+  fixed reply (default ``"pong"``), cut to ``max_tokens`` words.
+* ``POST /v1/embeddings``: one deterministic unit-length float vector per input (dimension
+  ``dim``, default 8), or base64 float32 with ``"encoding_format": "base64"``.
+* ``GET /v1/models``: the healthy and fault model names below.
+* ``GET /_stats``: call accounting (see :meth:`FakeUpstream.stats`); ``POST /_stats/reset``.
+* anything else: 404 with an OpenAI error body.
+
+The behaviour is chosen by the **upstream** model name in the request body, so one LiteLLM config
+can map a public model name to each behaviour (``data/faults.yaml`` maps each fault name to
+itself). The last column is what a client of LiteLLM 1.108.7 sees (observed):
+
+=========================  ===================================  ===================================
+upstream model             fake upstream does                   seen through LiteLLM
+=========================  ===================================  ===================================
+``fake-chat``, any other   healthy chat (content ``"pong"``)    200, same content
+``fake-embed``             healthy embeddings                   200, same vectors
+``fault-empty-content``    chat content ``""``, no content      200 with ``content: ""``,
+                           deltas when streaming,               ``completion_tokens: 0``
+                           ``completion_tokens: 0``
+``fault-no-usage``         no ``usage`` (chat, embeddings;      non-stream chat: usage all zeros;
+                           no usage chunk when streaming)       stream: LiteLLM computes usage
+``fault-500``              HTTP 500 ``server_error`` on every   500 ``internal_server_error``
+                           endpoint                             (also for ``stream: true``)
+``fault-slow``             waits ``slow_seconds`` first (arg,   200 after the delay;
+                           else env                             ``/health?model=`` 503 when
+                           ``FAKE_UPSTREAM_SLOW_SECONDS``,      ``health_check_timeout`` is lower
+                           default 5)
+``fault-stream-no-done``   stream without ``data: [DONE]``      healthy: LiteLLM re-frames the
+                           (non-stream: healthy)                stream and adds ``[DONE]`` itself
+``fault-stream-cut``       stream drops the connection after    200 SSE, then ``data: {"error":
+                           the first content delta (non-        ...}``, no ``finish_reason``, no
+                           stream: healthy)                     ``[DONE]``
+``fault-embed-short``      last vector one element shorter      passed through unchanged
+``fault-embed-missing``    one vector fewer than inputs         passed through unchanged
+=========================  ===================================  ===================================
+
+NaN or infinite embedding values are not offered as a fault: they are not valid JSON, so no
+OpenAI-compatible upstream can send them through LiteLLM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import math
+import os
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import FrameType, TracebackType
+from typing import Any
+
+__all__ = [
+    "CHAT_MODEL",
+    "DEFAULT_DIM",
+    "DEFAULT_REPLY",
+    "DEFAULT_SLOW_SECONDS",
+    "EMBED_MODEL",
+    "FAULT_MODELS",
+    "FakeUpstream",
+    "main",
+]
+
+CHAT_MODEL = "fake-chat"
+EMBED_MODEL = "fake-embed"
+DEFAULT_DIM = 8
+DEFAULT_REPLY = "pong"
+DEFAULT_SLOW_SECONDS = 5.0
+SLOW_SECONDS_ENV = "FAKE_UPSTREAM_SLOW_SECONDS"
+
+FAULT_EMPTY_CONTENT = "fault-empty-content"
+FAULT_NO_USAGE = "fault-no-usage"
+FAULT_500 = "fault-500"
+FAULT_SLOW = "fault-slow"
+FAULT_STREAM_NO_DONE = "fault-stream-no-done"
+FAULT_STREAM_CUT = "fault-stream-cut"
+FAULT_EMBED_SHORT = "fault-embed-short"
+FAULT_EMBED_MISSING = "fault-embed-missing"
+FAULT_MODELS: Mapping[str, str] = {
+    FAULT_EMPTY_CONTENT: "chat",
+    FAULT_NO_USAGE: "chat",
+    FAULT_500: "chat",
+    FAULT_SLOW: "chat",
+    FAULT_STREAM_NO_DONE: "chat",
+    FAULT_STREAM_CUT: "chat",
+    FAULT_EMBED_SHORT: "embedding",
+    FAULT_EMBED_MISSING: "embedding",
+}
+"""Fault model name → the LiteLLM ``model_info.mode`` its deployment should have."""
+
+# Keep-alive connections from LiteLLM's pool are held by a handler thread each; close idle ones
+# so a long-lived upstream does not collect threads.
+_IDLE_TIMEOUT_SECONDS = 60.0
+
+
+class _Stats:
+    """Thread-safe call accounting; handler threads write, tests and benchmarks read."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reset_unlocked()
+
+    def _reset_unlocked(self) -> None:
+        self._chat: dict[str, int] = {}
+        self._chat_stream: dict[str, int] = {}
+        self._embeddings: dict[str, int] = {}
+        self._completion_tokens: dict[str, int] = {}
+        self._faults: dict[str, int] = {}
+        self._requests = 0
+        self._models_list = 0
+
+    def reset(self) -> None:
+        with self._lock:
+            self._reset_unlocked()
+
+    def request(self) -> None:
+        with self._lock:
+            self._requests += 1
+
+    def models_list(self) -> None:
+        with self._lock:
+            self._models_list += 1
+
+    def call(self, kind: str, model: str, completion_tokens: int = 0) -> None:
+        table = {"chat": self._chat, "chat_stream": self._chat_stream, "embeddings": self._embeddings}[kind]
+        with self._lock:
+            table[model] = table.get(model, 0) + 1
+            if kind != "embeddings":
+                self._completion_tokens[model] = self._completion_tokens.get(model, 0) + completion_tokens
+
+    def fault(self, model: str) -> None:
+        with self._lock:
+            self._faults[model] = self._faults.get(model, 0) + 1
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "chat": dict(self._chat),
+                "chat_stream": dict(self._chat_stream),
+                "embeddings": dict(self._embeddings),
+                "completion_tokens": dict(self._completion_tokens),
+                "faults": dict(self._faults),
+                "requests": self._requests,
+                "models_list": self._models_list,
+            }
+
+
+class _BadRequest(Exception):
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+def _words(value: Any) -> int:
+    """Rough token count: whitespace-separated words in any text found in ``value``."""
+    if isinstance(value, str):
+        return len(value.split())
+    if isinstance(value, Mapping):
+        return sum(_words(v) for k, v in value.items() if k in ("content", "text"))
+    if isinstance(value, list):
+        return sum(_words(v) for v in value)
+    return 0
+
+
+def _vector(text: str, dim: int) -> list[float]:
+    """A deterministic unit vector for ``text``: equal inputs give equal vectors."""
+    raw: list[float] = []
+    counter = 0
+    while len(raw) < dim:
+        digest = hashlib.sha256(f"{counter}:{text}".encode()).digest()
+        for i in range(0, len(digest), 4):
+            (n,) = struct.unpack(">I", digest[i : i + 4])
+            raw.append(n / 0xFFFFFFFF * 2.0 - 1.0)
+        counter += 1
+    raw = raw[:dim]
+    norm = math.sqrt(sum(x * x for x in raw))
+    if norm == 0.0:  # practically impossible, but a zero vector must not become NaN
+        return [1.0] + [0.0] * (dim - 1)
+    return [round(x / norm, 6) for x in raw]
+
+
+def _embedding_inputs(body: Mapping[str, Any]) -> list[str]:
+    value = body.get("input")
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and value:
+        # The OpenAI API also takes token ids: a list of ints is one input, a list of lists many.
+        if all(isinstance(v, int) for v in value):
+            return [json.dumps(value)]
+        if all(isinstance(v, (str, list)) for v in value):
+            return [v if isinstance(v, str) else json.dumps(v) for v in value]
+    raise _BadRequest("'input' must be a non-empty string or list of strings", param="input")
+
+
+def _max_tokens(body: Mapping[str, Any]) -> int | None:
+    for key in ("max_completion_tokens", "max_tokens"):
+        value = body.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise _BadRequest(f"'{key}' must be an integer >= 1, got {value!r}", param=key)
+        return value
+    return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1 so LiteLLM's pooled clients can keep connections alive; every response therefore
+    # carries Content-Length or uses chunked transfer encoding.
+    protocol_version = "HTTP/1.1"
+    server_version = "litellm-smoke-fake-upstream/1"
+    timeout = _IDLE_TIMEOUT_SECONDS
+    server: _Server
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        if self.server.upstream.verbose:
+            sys.stderr.write(f"fake-upstream: {self.address_string()} {format % args}\n")
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    # Skip trailers up to the blank line that ends the message.
+                    while self.rfile.readline().strip():
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send_json(self, status: int, payload: Any) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_error(self, status: int, message: str, *, type_: str, param: str | None = None) -> None:
+        self._send_json(status, {"error": {"message": message, "type": type_, "param": param, "code": None}})
+
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _route(self) -> str:
+        path = self.path.split("?", 1)[0].rstrip("/")
+        return path[3:] if path.startswith("/v1/") else path
+
+    # -- dispatch -----------------------------------------------------------------------------
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        route = self._route()
+        if route == "/_stats":
+            self._send_json(200, self.server.upstream.stats())
+            return
+        if route == "/models":
+            # Counted apart: LiteLLM lists upstream models on its own, at times no test controls.
+            self.server.upstream._stats.models_list()
+            self._send_json(200, self.server.upstream.models_payload())
+        else:
+            self.server.upstream._stats.request()
+            self._not_found()
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+        route = self._route()
+        try:
+            raw = self._read_body()
+        except (ValueError, OSError):
+            self.close_connection = True
+            self._send_error(400, "could not read the request body", type_="invalid_request_error")
+            return
+        if route == "/_stats/reset":
+            self.server.upstream.reset_stats()
+            self._send_json(200, self.server.upstream.stats())
+            return
+        self.server.upstream._stats.request()
+        if route not in ("/chat/completions", "/embeddings"):
+            self._not_found()
+            return
+        try:
+            body = json.loads(raw or b"null")
+            if not isinstance(body, dict):
+                raise _BadRequest("the request body must be a JSON object")
+            model = body.get("model")
+            if not isinstance(model, str) or not model:
+                raise _BadRequest("'model' is required", param="model")
+            if model == FAULT_SLOW:
+                self.server.upstream._stats.fault(model)
+                # An Event instead of time.sleep so stop() releases slow requests at once.
+                self.server.upstream._stopping.wait(self.server.upstream.slow_seconds)
+            if model == FAULT_500:
+                self.server.upstream._stats.fault(model)
+                self._send_error(
+                    500,
+                    f"fake upstream: injected internal error for model {model!r}",
+                    type_="server_error",
+                )
+                return
+            if route == "/chat/completions":
+                self._chat(body, model)
+            else:
+                self._embeddings(body, model)
+        except _BadRequest as exc:
+            self._send_error(400, str(exc), type_="invalid_request_error", param=exc.param)
+        except json.JSONDecodeError as exc:
+            self._send_error(400, f"invalid JSON body: {exc}", type_="invalid_request_error")
+        except (BrokenPipeError, ConnectionResetError):
+            # The client (LiteLLM, or a test) went away mid-answer; nothing to report to anyone.
+            self.close_connection = True
+
+    def do_PUT(self) -> None:  # noqa: N802 - stdlib naming
+        self._not_found()
+
+    do_DELETE = do_PATCH = do_PUT  # noqa: N815
+
+    def _not_found(self) -> None:
+        self._send_error(
+            404,
+            f"fake upstream: no route {self.command} {self.path}; it serves /v1/chat/completions, "
+            "/v1/embeddings, /v1/models, /_stats",
+            type_="invalid_request_error",
+        )
+
+    # -- endpoints ----------------------------------------------------------------------------
+
+    def _chat(self, body: Mapping[str, Any], model: str) -> None:
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            raise _BadRequest("'messages' must be a non-empty list", param="messages")
+        limit = _max_tokens(body)
+        upstream = self.server.upstream
+        words = [] if model == FAULT_EMPTY_CONTENT else upstream.reply.split()
+        finish_reason = "stop"
+        if limit is not None and len(words) > limit:
+            words, finish_reason = words[:limit], "length"
+        content = " ".join(words)
+        prompt_tokens = max(1, _words(messages))
+        usage = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": len(words),
+            "total_tokens": prompt_tokens + len(words),
+        }
+        stream = bool(body.get("stream"))
+        if model in (FAULT_EMPTY_CONTENT, FAULT_NO_USAGE) or (stream and model in (FAULT_STREAM_NO_DONE, FAULT_STREAM_CUT)):
+            upstream._stats.fault(model)
+        upstream._stats.call("chat_stream" if stream else "chat", model, len(words))
+        completion_id = f"chatcmpl-fake-{upstream._next_id()}"
+        created = int(time.time())
+        if not stream:
+            payload: dict[str, Any] = {
+                "id": completion_id,
+                "object": "chat.completion",
+                "created": created,
+                "model": model,
+                "system_fingerprint": None,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": content},
+                        "logprobs": None,
+                        "finish_reason": finish_reason,
+                    }
+                ],
+            }
+            if model != FAULT_NO_USAGE:
+                payload["usage"] = usage
+            self._send_json(200, payload)
+            return
+
+        options = body.get("stream_options")
+        include_usage = isinstance(options, Mapping) and bool(options.get("include_usage"))
+
+        def chunk(delta: Mapping[str, Any], finish: str | None) -> dict[str, Any]:
+            return {
+                "id": completion_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "system_fingerprint": None,
+                "choices": [{"index": 0, "delta": dict(delta), "logprobs": None, "finish_reason": finish}],
+            }
+
+        events: list[dict[str, Any]] = [chunk({"role": "assistant", "content": ""}, None)]
+        events += [chunk({"content": piece}, None) for piece in _pieces(content)]
+        events.append(chunk({}, finish_reason))
+        if include_usage and model != FAULT_NO_USAGE:
+            # OpenAI's shape: an extra chunk with empty choices, sent only when asked for.
+            events.append({**chunk({}, None), "choices": [], "usage": usage})
+
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        if model == FAULT_STREAM_CUT:
+            # Role delta and the first content delta, then the connection drops mid-message: no
+            # finish_reason, no [DONE] and no terminating zero-length chunk.
+            for event in events[:2]:
+                self._write_chunk(f"data: {json.dumps(event)}\n\n".encode())
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        for event in events:
+            self._write_chunk(f"data: {json.dumps(event)}\n\n".encode())
+        if model != FAULT_STREAM_NO_DONE:
+            self._write_chunk(b"data: [DONE]\n\n")
+        # The zero-length chunk ends the HTTP message cleanly even in the no-[DONE] fault: the
+        # fault is in the SSE protocol, not in the transport.
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _embeddings(self, body: Mapping[str, Any], model: str) -> None:
+        inputs = _embedding_inputs(body)
+        upstream = self.server.upstream
+        encoding = body.get("encoding_format") or "float"
+        if encoding not in ("float", "base64"):
+            raise _BadRequest("'encoding_format' must be 'float' or 'base64'", param="encoding_format")
+        dim = upstream.dim
+        if isinstance(body.get("dimensions"), int) and 0 < body["dimensions"] <= dim:
+            dim = body["dimensions"]
+        vectors = [_vector(text, dim) for text in inputs]
+        if model == FAULT_EMBED_SHORT:
+            vectors[-1] = vectors[-1][:-1]
+        elif model == FAULT_EMBED_MISSING:
+            vectors = vectors[:-1]
+        if model in (FAULT_EMBED_SHORT, FAULT_EMBED_MISSING, FAULT_NO_USAGE):
+            upstream._stats.fault(model)
+        upstream._stats.call("embeddings", model)
+        data = [
+            {
+                "object": "embedding",
+                "index": i,
+                "embedding": (
+                    base64.b64encode(struct.pack(f"<{len(v)}f", *v)).decode() if encoding == "base64" else v
+                ),
+            }
+            for i, v in enumerate(vectors)
+        ]
+        prompt_tokens = max(1, sum(len(text.split()) for text in inputs))
+        payload: dict[str, Any] = {"object": "list", "data": data, "model": model}
+        if model != FAULT_NO_USAGE:
+            payload["usage"] = {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens}
+        self._send_json(200, payload)
+
+
+def _pieces(content: str) -> list[str]:
+    """Split ``content`` into a few stream deltas whose concatenation is ``content``."""
+    if not content:
+        return []
+    words = content.split(" ")
+    if len(words) > 1:
+        return [w if i == len(words) - 1 else w + " " for i, w in enumerate(words)]
+    half = max(1, len(content) // 2)
+    return [content[:half], content[half:]] if len(content) > 1 else [content]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Do not join handler threads on close: idle keep-alive connections would block shutdown.
+    block_on_close = False
+    upstream: FakeUpstream
+
+
+class FakeUpstream:
+    """An in-process fake OpenAI-compatible server on a free port (see the module docstring).
+
+    >>> with FakeUpstream() as upstream:
+    ...     upstream.base_url.startswith("http://127.0.0.1:")
+    True
+
+    :param host: interface to bind; default ``127.0.0.1``.
+    :param port: port to bind; default 0 picks a free one.
+    :param dim: embedding dimension; default 8.
+    :param reply: the assistant content of healthy chat answers; default ``"pong"``.
+    :param slow_seconds: delay of the ``fault-slow`` model; default env
+        ``FAKE_UPSTREAM_SLOW_SECONDS``, else 5.
+    :param verbose: log each request to stderr.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        dim: int = DEFAULT_DIM,
+        reply: str = DEFAULT_REPLY,
+        slow_seconds: float | None = None,
+        verbose: bool = False,
+    ) -> None:
+        if dim < 1:
+            raise ValueError(f"dim must be a positive integer, got {dim!r}")
+        self.host = host
+        self.port = port
+        self.dim = dim
+        self.reply = reply
+        self.verbose = verbose
+        if slow_seconds is None:
+            raw = os.environ.get(SLOW_SECONDS_ENV, "")
+            try:
+                slow_seconds = float(raw) if raw else DEFAULT_SLOW_SECONDS
+            except ValueError:
+                raise ValueError(
+                    f"{SLOW_SECONDS_ENV}={raw!r} is not a number of seconds; set it to e.g. 5 or unset it"
+                ) from None
+        self.slow_seconds = slow_seconds
+        self._stats = _Stats()
+        self._stopping = threading.Event()
+        self._ids = 0
+        self._ids_lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The OpenAI base URL, e.g. ``http://127.0.0.1:PORT/v1`` (valid after :meth:`start`)."""
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}/v1"
+
+    def start(self) -> FakeUpstream:
+        """Bind and serve in a daemon thread; returns ``self``."""
+        if self._server is not None:
+            return self
+        self._stopping.clear()
+        server = _Server((self.host, self.port), _Handler)
+        server.upstream = self
+        self.port = server.server_address[1]
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="fake-upstream", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and join the server thread; safe to call twice."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        self._stopping.set()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> FakeUpstream:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def stats(self) -> dict[str, Any]:
+        """Calls served so far.
+
+        ``{"chat": {model: n}, "chat_stream": {model: n}, "embeddings": {model: n},
+        "completion_tokens": {model: total}, "faults": {model: n}, "requests": N,
+        "models_list": M}``.
+        ``chat`` counts non-streaming and ``chat_stream`` streaming completions (disjoint), per
+        upstream model; ``faults`` counts answers where a fault was injected. ``requests`` counts
+        every HTTP request except ``GET /models`` and ``/_stats``, including 400s, 404s and
+        injected 500s; ``models_list`` counts ``GET /models``, which LiteLLM sends by itself
+        after start-up.
+        """
+        return self._stats.snapshot()
+
+    def reset_stats(self) -> None:
+        """Zero all counters."""
+        self._stats.reset()
+
+    def models_payload(self) -> dict[str, Any]:
+        """The ``GET /v1/models`` body."""
+        names = [CHAT_MODEL, EMBED_MODEL, *FAULT_MODELS]
+        return {
+            "object": "list",
+            "data": [{"id": n, "object": "model", "created": 0, "owned_by": "litellm-smoke"} for n in names],
+        }
+
+    def _next_id(self) -> int:
+        with self._ids_lock:
+            self._ids += 1
+            return self._ids
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a fake upstream until SIGTERM or Ctrl-C; returns the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="fake_upstream", description="Fake OpenAI-compatible upstream for LiteLLM smoke tests."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8080, help="port to bind, 0 = free port (default: %(default)s)")
+    parser.add_argument("--dim", type=int, default=DEFAULT_DIM, help="embedding dimension (default: %(default)s)")
+    parser.add_argument("--reply", default=DEFAULT_REPLY, help="assistant reply (default: %(default)s)")
+    parser.add_argument(
+        "--slow-seconds",
+        type=float,
+        default=None,
+        help=f"delay of the fault-slow model (default: ${SLOW_SECONDS_ENV} or {DEFAULT_SLOW_SECONDS:g})",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = parser.parse_args(argv)
+    if args.dim < 1:
+        parser.error(f"--dim must be a positive integer, got {args.dim}")
+
+    done = threading.Event()
+
+    def _on_signal(signum: int, frame: FrameType | None) -> None:
+        done.set()
+
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    upstream = FakeUpstream(
+        host=args.host, port=args.port, dim=args.dim, reply=args.reply, slow_seconds=args.slow_seconds,
+        verbose=args.verbose,
+    )
+    try:
+        upstream.start()
+        print(f"fake upstream listening on {args.host}:{upstream.port} (base URL {upstream.base_url})", flush=True)
+        while not done.wait(timeout=1.0):
+            pass
+    finally:
+        upstream.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
