@@ -45,8 +45,14 @@ class Settings:
         return (
             f"litellm-smoke: target={target} chat_models={','.join(self.chat_models) or '-'} "
             f"embedding_models={','.join(self.embedding_models) or '-'} expect_db={db} "
-            f"timeout={self.timeout:g}s master_key={'set' if self.master_key else 'unset'}"
+            f"timeout={self.timeout:g}s master_key={self._key_state()}"
         )
+
+
+    def _key_state(self) -> str:
+        if self.master_key:
+            return "set"
+        return "generated" if self.embedded else "unset"
 
 
 @dataclass(frozen=True)
