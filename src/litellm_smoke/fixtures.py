@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,21 +52,32 @@ def smoke_target(smoke_settings: Settings) -> Iterator[Target]:
     """
     settings = smoke_settings
     if settings.offline:
-        from .replay import replay_transport  # offline only: no litellm, no sockets
+        from .replay import REPLAY_BASE_URL, ReplayError, replay_transport  # offline only: no litellm, no sockets
 
-        transport = replay_transport(settings.replay_dir, master_key=settings.master_key)
-        yield Target("http://litellm.replay", transport.master_key, transport=transport, kind="offline")
+        try:
+            transport = replay_transport(settings.replay_dir, master_key=settings.master_key)
+        except ReplayError as exc:
+            pytest.exit(f"litellm-smoke --offline: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+        yield Target(REPLAY_BASE_URL, transport.master_key, transport=transport, kind="offline")
         return
     if settings.base_url is not None:
+        # `litellm-smoke record` sets this hidden variable: the run tees every exchange to disk.
+        record_dir = os.environ.get("LITELLM_SMOKE_RECORD_DIR")
+        if record_dir:
+            from .recorder import RecordingTransport
+
+            recording = RecordingTransport(record_dir, settings.master_key)
+            yield Target(settings.base_url, settings.master_key, transport=recording, kind="recording")
+            return
         yield Target(settings.base_url, settings.master_key)
         return
-    from .launchers.embedded import EmbeddedProxy  # imported only when no target is given
-
     with contextlib.ExitStack() as stack:
         try:
+            from .launchers.embedded import EmbeddedProxy  # imported only when no target is given
+
             proxy = EmbeddedProxy()
             endpoint = stack.enter_context(proxy)
-        except (StartupError, RuntimeError, OSError) as exc:
+        except (StartupError, RuntimeError, OSError, ImportError) as exc:
             yield Target("http://embedded.invalid", None, startup_error=excerpt(str(exc), 3000), kind="embedded")
             return
         yield Target(
