@@ -11,7 +11,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class _HtmlErrorHandler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
-        body = b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
+        body = (
+            b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
+            b"</center><hr><center>nginx</center></body></html>"
+        )
         self.send_response(502)
         self.send_header("content-type", "text/html")
         self.send_header("content-length", str(len(body)))

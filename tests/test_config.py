@@ -28,8 +28,12 @@ def test_precedence_option_over_env_over_ini() -> None:
 
 
 def test_model_lists_from_env_and_repeated_options() -> None:
-    environ = {"LITELLM_BASE_URL": "http://gw:4000/", "LITELLM_MASTER_KEY": KEY,
-               "LITELLM_CHAT_MODELS": "a, b,,a", "LITELLM_EMBEDDING_MODELS": "e"}
+    environ = {
+        "LITELLM_BASE_URL": "http://gw:4000/",
+        "LITELLM_MASTER_KEY": KEY,
+        "LITELLM_CHAT_MODELS": "a, b,,a",
+        "LITELLM_EMBEDDING_MODELS": "e",
+    }
     settings = resolve({}, environ)
     assert settings.base_url == "http://gw:4000"
     assert settings.chat_models == ("a", "b")
@@ -45,14 +49,34 @@ def test_external_target_without_models_verifies_no_models() -> None:
 @pytest.mark.parametrize(
     ("environ", "fragment"),
     [
-        pytest.param({"LITELLM_BASE_URL": "gw:4000", "LITELLM_MASTER_KEY": KEY}, "invalid target URL 'gw:4000' from environment variable LITELLM_BASE_URL", id="no-scheme"),
-        pytest.param({"LITELLM_BASE_URL": "http://", "LITELLM_MASTER_KEY": KEY}, "an http(s) URL with a host", id="no-host"),
-        pytest.param({"LITELLM_BASE_URL": "ftp://gw", "LITELLM_MASTER_KEY": KEY}, "invalid target URL", id="bad-scheme"),
-        pytest.param({"LITELLM_BASE_URL": "http://gw:99999", "LITELLM_MASTER_KEY": KEY}, "a port between 1 and 65535", id="bad-port"),
+        pytest.param(
+            {"LITELLM_BASE_URL": "gw:4000", "LITELLM_MASTER_KEY": KEY},
+            "invalid target URL 'gw:4000' from environment variable LITELLM_BASE_URL",
+            id="no-scheme",
+        ),
+        pytest.param(
+            {"LITELLM_BASE_URL": "http://", "LITELLM_MASTER_KEY": KEY}, "an http(s) URL with a host", id="no-host"
+        ),
+        pytest.param(
+            {"LITELLM_BASE_URL": "ftp://gw", "LITELLM_MASTER_KEY": KEY}, "invalid target URL", id="bad-scheme"
+        ),
+        pytest.param(
+            {"LITELLM_BASE_URL": "http://gw:99999", "LITELLM_MASTER_KEY": KEY},
+            "a port between 1 and 65535",
+            id="bad-port",
+        ),
         pytest.param({"LITELLM_BASE_URL": "http://gw:4000"}, "missing master key", id="url-without-key"),
-        pytest.param({"LITELLM_SMOKE_TIMEOUT": "abc"}, "invalid timeout 'abc' from environment variable LITELLM_SMOKE_TIMEOUT: expected a positive number", id="timeout-nan"),
+        pytest.param(
+            {"LITELLM_SMOKE_TIMEOUT": "abc"},
+            "invalid timeout 'abc' from environment variable LITELLM_SMOKE_TIMEOUT: expected a positive number",
+            id="timeout-nan",
+        ),
         pytest.param({"LITELLM_SMOKE_TIMEOUT": "-1"}, "invalid timeout '-1'", id="timeout-negative"),
-        pytest.param({"LITELLM_EXPECT_DB": "maybe"}, "invalid expect db 'maybe' from environment variable LITELLM_EXPECT_DB: expected true, false, or unset", id="expect-db-maybe"),
+        pytest.param(
+            {"LITELLM_EXPECT_DB": "maybe"},
+            "invalid expect db 'maybe' from environment variable LITELLM_EXPECT_DB: expected true, false, or unset",
+            id="expect-db-maybe",
+        ),
         pytest.param({"LITELLM_EMBEDDING_DIM": "wide"}, "invalid embedding dimension 'wide'", id="dim"),
     ],
 )

@@ -31,8 +31,15 @@ def faulty_proxy() -> Iterator[Live]:
         yield Live(endpoint.base_url, endpoint.master_key.reveal())
 
 
-def run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, live: Live, *args: str,
-        chat: str = "heartcode-chat-sfw", embed: str = "heartcode-embed", key: str | None = None) -> pytest.RunResult:
+def run(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    live: Live,
+    *args: str,
+    chat: str = "heartcode-chat-sfw",
+    embed: str = "heartcode-embed",
+    key: str | None = None,
+) -> pytest.RunResult:
     monkeypatch.setenv("LITELLM_BASE_URL", live.url)
     monkeypatch.setenv("LITELLM_MASTER_KEY", key or live.key)
     monkeypatch.setenv("LITELLM_CHAT_MODELS", chat)
@@ -56,19 +63,90 @@ def test_healthy_gateway_passes_every_check(pytester, monkeypatch, faulty_proxy)
 @pytest.mark.parametrize(
     ("kwargs", "args", "failing", "message"),
     [
-        pytest.param({"chat": "fault-empty-content"}, (), {"test_chat_completion[fault-empty-content]", "test_chat_streaming[fault-empty-content]", "test_chat_openai_sdk[fault-empty-content]"}, "*chat fault-empty-content: the assistant message is empty*", id="chat-empty-content"),
-        pytest.param({"chat": "fault-no-usage"}, ("-k", "chat_completion or openai_sdk"), {"test_chat_completion[fault-no-usage]", "test_chat_openai_sdk[fault-no-usage]"}, "*chat fault-no-usage: no usage token counts*", id="chat-no-usage"),
-        pytest.param({"chat": "fault-500"}, ("-k", "chat or model_health"), {"test_chat_completion[fault-500]", "test_chat_streaming[fault-500]", "test_chat_openai_sdk[fault-500]", "test_model_health[fault-500]"}, "*chat fault-500: expected HTTP 200, got 500*", id="upstream-500"),
-        pytest.param({"chat": "fault-stream-cut"}, ("-k", "streaming"), {"test_chat_streaming[fault-stream-cut]"}, "*chat fault-stream-cut: stream: event * is an error*", id="stream-cut"),
-        pytest.param({"chat": "fault-slow"}, ("-k", "test_chat_completion", "--smoke-timeout=1"), {"test_chat_completion[fault-slow]"}, "*POST /v1/chat/completions failed: timed out waiting for the response*", id="slow-upstream"),
-        pytest.param({"embed": "fault-embed-short"}, ("-k", "embeddings_batch"), {"test_embeddings_batch[fault-embed-short]"}, "*vectors of different lengths*", id="embed-inconsistent-dims"),
-        pytest.param({"embed": "fault-embed-missing"}, ("-k", "embeddings"), {"test_embeddings_batch[fault-embed-missing]"}, "*2 vectors for 3 inputs*", id="embed-missing-vector"),
-        pytest.param({"chat": "heartcode-chat-sfw,not-deployed"}, ("-k", "models_listed"), {"test_models_listed"}, "*model list: missing not-deployed*", id="model-missing"),
-        pytest.param({}, ("-k", "readiness", "--expect-db=true"), {"test_readiness"}, "*a database is expected but readiness reports db=none*", id="db-expected-none"),
-        pytest.param({"key": "sk-litellm-smoke-not-the-master-key"}, ("-k", "master_key"), {"test_auth_master_key_accepted"}, "*master key rejected: GET /v1/models answered 400*", id="wrong-master-key"),
+        pytest.param(
+            {"chat": "fault-empty-content"},
+            (),
+            {
+                "test_chat_completion[fault-empty-content]",
+                "test_chat_streaming[fault-empty-content]",
+                "test_chat_openai_sdk[fault-empty-content]",
+            },
+            "*chat fault-empty-content: the assistant message is empty*",
+            id="chat-empty-content",
+        ),
+        pytest.param(
+            {"chat": "fault-no-usage"},
+            ("-k", "chat_completion or openai_sdk"),
+            {"test_chat_completion[fault-no-usage]", "test_chat_openai_sdk[fault-no-usage]"},
+            "*chat fault-no-usage: no usage token counts*",
+            id="chat-no-usage",
+        ),
+        pytest.param(
+            {"chat": "fault-500"},
+            ("-k", "chat or model_health"),
+            {
+                "test_chat_completion[fault-500]",
+                "test_chat_streaming[fault-500]",
+                "test_chat_openai_sdk[fault-500]",
+                "test_model_health[fault-500]",
+            },
+            "*chat fault-500: expected HTTP 200, got 500*",
+            id="upstream-500",
+        ),
+        pytest.param(
+            {"chat": "fault-stream-cut"},
+            ("-k", "streaming"),
+            {"test_chat_streaming[fault-stream-cut]"},
+            "*chat fault-stream-cut: stream: event * is an error*",
+            id="stream-cut",
+        ),
+        pytest.param(
+            {"chat": "fault-slow"},
+            ("-k", "test_chat_completion", "--smoke-timeout=1"),
+            {"test_chat_completion[fault-slow]"},
+            "*POST /v1/chat/completions failed: timed out waiting for the response*",
+            id="slow-upstream",
+        ),
+        pytest.param(
+            {"embed": "fault-embed-short"},
+            ("-k", "embeddings_batch"),
+            {"test_embeddings_batch[fault-embed-short]"},
+            "*vectors of different lengths*",
+            id="embed-inconsistent-dims",
+        ),
+        pytest.param(
+            {"embed": "fault-embed-missing"},
+            ("-k", "embeddings"),
+            {"test_embeddings_batch[fault-embed-missing]"},
+            "*2 vectors for 3 inputs*",
+            id="embed-missing-vector",
+        ),
+        pytest.param(
+            {"chat": "heartcode-chat-sfw,not-deployed"},
+            ("-k", "models_listed"),
+            {"test_models_listed"},
+            "*model list: missing not-deployed*",
+            id="model-missing",
+        ),
+        pytest.param(
+            {},
+            ("-k", "readiness", "--expect-db=true"),
+            {"test_readiness"},
+            "*a database is expected but readiness reports db=none*",
+            id="db-expected-none",
+        ),
+        pytest.param(
+            {"key": "sk-litellm-smoke-not-the-master-key"},
+            ("-k", "master_key"),
+            {"test_auth_master_key_accepted"},
+            "*master key rejected: GET /v1/models answered 400*",
+            id="wrong-master-key",
+        ),
     ],
 )
-def test_fault_fails_the_check_that_exists_for_it(pytester, monkeypatch, faulty_proxy, kwargs, args, failing, message) -> None:
+def test_fault_fails_the_check_that_exists_for_it(
+    pytester, monkeypatch, faulty_proxy, kwargs, args, failing, message
+) -> None:
     result = run(pytester, monkeypatch, faulty_proxy, *args, **kwargs)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     assert failing <= failed_tests(result), result.stdout.str()

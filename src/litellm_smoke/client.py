@@ -232,6 +232,10 @@ class ProxyClient:
                 max_retries=0,
                 timeout=self.timeout,
                 default_headers={k: v for k, v in DEFAULT_HEADERS.items() if k != "user-agent"},
-                http_client=httpx.AsyncClient(transport=self._transport, timeout=self._timeout(self.timeout)),
+                # openai>=3 is built on httpx2 but accepts a legacy httpx client; ours carries the
+                # replay transport in offline runs.
+                http_client=httpx.AsyncClient(  # type: ignore[arg-type,unused-ignore]
+                    transport=self._transport, timeout=self._timeout(self.timeout)
+                ),
             )
         return self._openai

@@ -48,7 +48,6 @@ class Settings:
             f"timeout={self.timeout:g}s master_key={self._key_state()}"
         )
 
-
     def _key_state(self) -> str:
         if self.master_key:
             return "set"
@@ -71,9 +70,7 @@ EMBEDDING_MODELS = _Spec(
 )
 EXPECT_DB = _Spec("expect db", "LITELLM_EXPECT_DB", "--expect-db", "litellm_expect_db")
 TIMEOUT = _Spec("timeout", "LITELLM_SMOKE_TIMEOUT", "--smoke-timeout", "litellm_smoke_timeout")
-EMBEDDING_DIM = _Spec(
-    "embedding dimension", "LITELLM_EMBEDDING_DIM", "--embedding-dim", "litellm_embedding_dim"
-)
+EMBEDDING_DIM = _Spec("embedding dimension", "LITELLM_EMBEDDING_DIM", "--embedding-dim", "litellm_embedding_dim")
 REPLAY_DIR = _Spec("replay directory", "LITELLM_SMOKE_REPLAY_DIR", "--replay-dir", "litellm_replay_dir")
 
 ALL_SPECS = (URL, MASTER_KEY, CHAT_MODELS, EMBEDDING_MODELS, EXPECT_DB, TIMEOUT, EMBEDDING_DIM, REPLAY_DIR)
@@ -196,9 +193,7 @@ def resolve(
     raw_embed = get(EMBEDDING_MODELS)
     defaults = base_url is None or offline
     chat = _models(raw_chat) if raw_chat is not None else (EMBEDDED_CHAT_MODELS if defaults else ())
-    embed = (
-        _models(raw_embed) if raw_embed is not None else (EMBEDDED_EMBEDDING_MODELS if defaults else ())
-    )
+    embed = _models(raw_embed) if raw_embed is not None else (EMBEDDED_EMBEDDING_MODELS if defaults else ())
     raw_db = get(EXPECT_DB)
     expect_db = None if raw_db is None else parse_expect_db(raw_db, sources[EXPECT_DB.name])
     raw_timeout = get(TIMEOUT)

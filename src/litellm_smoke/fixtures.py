@@ -84,7 +84,7 @@ def smoke_target(smoke_settings: Settings) -> Iterator[Target]:
             endpoint.base_url,
             endpoint.master_key,
             kind="embedded",
-            info={"boot_seconds": round(proxy.boot_seconds, 2), "upstream": proxy.upstream},
+            info={"boot_seconds": proxy.boot_seconds, "upstream": proxy.upstream},
         )
 
 
@@ -122,4 +122,3 @@ async def gateway(smoke_preflight: TargetUnreachable | None, smoke_client: Proxy
     if smoke_preflight is not None:
         pytest.skip(f"{smoke_preflight.title} -- see test_reachability")
     return smoke_client
-

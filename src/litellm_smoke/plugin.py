@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import sys
+import time
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +14,7 @@ from typing import Any
 import pytest
 
 from . import config as cfg
+from . import report as _report
 from ._secrets import redact
 from .errors import SmokeFailure
 from .fixtures import (  # noqa: F401 - re-exported so the entry point provides them
@@ -53,25 +57,52 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     specs = [
         (cfg.URL, {}, "LiteLLM proxy root URL (env LITELLM_BASE_URL). Default: start the embedded default."),
         (cfg.MASTER_KEY, {}, "master key (env LITELLM_MASTER_KEY); required with a target URL. Never printed."),
-        (cfg.CHAT_MODELS, {"action": "append"}, "chat model to verify, repeatable (env LITELLM_CHAT_MODELS, comma list)."),
-        (cfg.EMBEDDING_MODELS, {"action": "append"},
-         "embedding model to verify, repeatable (env LITELLM_EMBEDDING_MODELS, comma list)."),
-        (cfg.EXPECT_DB, {}, "true|false: must readiness report a connected database? (env LITELLM_EXPECT_DB). "
-         "Default: accept either and report it."),
-        (cfg.TIMEOUT, {}, f"per-request timeout in seconds (env LITELLM_SMOKE_TIMEOUT). Default: {cfg.DEFAULT_TIMEOUT:g}."),
-        (cfg.EMBEDDING_DIM, {}, "expected embedding dimension (env LITELLM_EMBEDDING_DIM). Default: any, but consistent."),
-        (cfg.REPLAY_DIR, {}, "directory of recorded exchanges for --offline (env LITELLM_SMOKE_REPLAY_DIR). "
-         "Default: the recordings shipped with litellm-smoke."),
+        (
+            cfg.CHAT_MODELS,
+            {"action": "append"},
+            "chat model to verify, repeatable (env LITELLM_CHAT_MODELS, comma list).",
+        ),
+        (
+            cfg.EMBEDDING_MODELS,
+            {"action": "append"},
+            "embedding model to verify, repeatable (env LITELLM_EMBEDDING_MODELS, comma list).",
+        ),
+        (
+            cfg.EXPECT_DB,
+            {},
+            "true|false: must readiness report a connected database? (env LITELLM_EXPECT_DB). "
+            "Default: accept either and report it.",
+        ),
+        (
+            cfg.TIMEOUT,
+            {},
+            f"per-request timeout in seconds (env LITELLM_SMOKE_TIMEOUT). Default: {cfg.DEFAULT_TIMEOUT:g}.",
+        ),
+        (
+            cfg.EMBEDDING_DIM,
+            {},
+            "expected embedding dimension (env LITELLM_EMBEDDING_DIM). Default: any, but consistent.",
+        ),
+        (
+            cfg.REPLAY_DIR,
+            {},
+            "directory of recorded exchanges for --offline (env LITELLM_SMOKE_REPLAY_DIR). "
+            "Default: the recordings shipped with litellm-smoke.",
+        ),
     ]
     for spec, extra, help_text in specs:
         group.addoption(spec.option, dest=spec.option.lstrip("-").replace("-", "_"), help=help_text, **extra)
-        parser.addini(spec.ini, help=help_text, type="linelist" if extra else "string")
+        if extra:
+            parser.addini(spec.ini, help=help_text, type="linelist")
+        else:
+            parser.addini(spec.ini, help=help_text, type="string")
     group.addoption(
         "--offline",
         action="store_true",
         default=False,
         help="replay recorded LiteLLM responses through respx: no network, no proxy, no litellm import.",
     )
+    _add_report_options(group)
 
 
 def _resolve(config: pytest.Config) -> cfg.Settings:
@@ -132,11 +163,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "chat_model" in metafunc.fixturenames:
         metafunc.parametrize("chat_model", chat or _no_models("chat", cfg.CHAT_MODELS.env), ids=str)
     if "embedding_model" in metafunc.fixturenames:
-        metafunc.parametrize(
-            "embedding_model", embed or _no_models("embedding", cfg.EMBEDDING_MODELS.env), ids=str
-        )
+        metafunc.parametrize("embedding_model", embed or _no_models("embedding", cfg.EMBEDDING_MODELS.env), ids=str)
     if "any_model" in metafunc.fixturenames:
-        metafunc.parametrize("any_model", chat + embed or _no_models("chat or embedding", f"{cfg.CHAT_MODELS.env} or {cfg.EMBEDDING_MODELS.env}"), ids=str)
+        metafunc.parametrize(
+            "any_model",
+            chat + embed or _no_models("chat or embedding", f"{cfg.CHAT_MODELS.env} or {cfg.EMBEDDING_MODELS.env}"),
+            ids=str,
+        )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -149,7 +182,7 @@ def _model_of(item: pytest.Item) -> str | None:
     if callspec is None:
         return None
     for name in ("chat_model", "embedding_model", "any_model"):
-        if name in callspec.params and callspec.params[name]:
+        if callspec.params.get(name):
             return str(callspec.params[name])
     return None
 
@@ -171,12 +204,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             text = str(call.excinfo.value) if call.excinfo else str(report.longrepr)
             reason = text.strip().splitlines()[0] if text.strip() else "failed"
         model = _model_of(item)
+        # On the item, not only this report: junitxml writes the properties of the *teardown*
+        # report, which copies item.user_properties when it is made.
+        properties: list[tuple[str, object]] = []
         if model:
-            report.user_properties.append(("model", model))
-        report.user_properties.append(("latency_ms", round(call.duration * 1000, 1)))
+            properties.append(("model", model))
+        properties.append(("latency_ms", round(call.duration * 1000, 1)))
         version = _litellm_version(item)
         if version:
-            report.user_properties.append(("litellm_version", version))
+            properties.append(("litellm_version", version))
+        report.user_properties.extend(properties)
+        item.user_properties.extend(properties)
         item.config.stash[RESULTS_KEY].append(
             CheckResult(
                 nodeid=item.nodeid,
@@ -197,3 +235,134 @@ def _litellm_version(item: pytest.Item) -> str | None:
     client = funcargs.get("gateway") or funcargs.get("smoke_client")
     return getattr(client, "litellm_version", None)
 
+
+# =============================================================================================
+# Reporting: progress lines, the verdict table, --smoke-json, the GitHub step summary, and
+# ::add-mask:: routing. Hooks only; the logic lives in litellm_smoke.report.
+# =============================================================================================
+
+
+def _add_report_options(group: pytest.OptionGroup) -> None:
+    group.addoption(
+        "--smoke-json",
+        dest="smoke_json",
+        metavar="PATH",
+        default=None,
+        help="write the verdict as JSON to PATH: per check status, latency, model, reason; per run target, "
+        "LiteLLM version, model calls, tokens, exit verdict. Never contains a key. Default: no file.",
+    )
+    group.addoption(
+        "--smoke-progress",
+        dest="smoke_progress",
+        action="store_true",
+        default=False,
+        help="print one line per smoke check as it finishes instead of pytest's dots (litellm-smoke check sets it).",
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    config = session.config
+    if not config.pluginmanager.has_plugin(_SmokeReporter.NAME):
+        config.pluginmanager.register(_SmokeReporter(config), _SmokeReporter.NAME)
+
+
+def _is_check_report(report: pytest.TestReport) -> bool:
+    # The same phases the makereport wrapper records a CheckResult for.
+    return "smoke" in report.keywords and (
+        report.when == "call" or (report.when == "setup" and report.outcome != "passed")
+    )
+
+
+class _SmokeReporter:
+    """Per-session reporting state and hooks; registered by pytest_sessionstart."""
+
+    NAME = "litellm-smoke-reporter"
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.started = time.time()
+        self.interrupted = False
+        self.client: Any = None
+        self.target: Any = None
+        self.report: _report.RunReport | None = None
+        self.json_path: str | None = config.getoption("smoke_json")
+        self.json_error: str | None = None
+        self.progress = bool(config.getoption("smoke_progress"))
+        self._previous_writer = _report.set_mask_writer(self._write_mask)
+
+    def _write_mask(self, line: str) -> None:
+        # Straight to the real stdout even inside a test: the runner must see the mask command
+        # before any later line, and captured output would carry the key into JUnit.
+        capman = self.config.pluginmanager.getplugin("capturemanager")
+        with capman.global_and_fixture_disabled() if capman is not None else contextlib.nullcontext():
+            sys.stdout.write(line)
+            sys.stdout.flush()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Any:
+        result = yield
+        if fixturedef.argname == "smoke_client":
+            self.client = result  # for usage (model calls, tokens) and the LiteLLM version
+        elif fixturedef.argname == "smoke_target":
+            self.target = result
+        return result
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config) -> Generator[None, Any, Any]:
+        status = yield
+        if self.progress and "smoke" in report.keywords:
+            return status[0], "", ""  # our progress line replaces pytest's letter
+        return status
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if not self.progress or not _is_check_report(report):
+            return
+        results = self.config.stash[RESULTS_KEY]
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        if not results or results[-1].nodeid != report.nodeid or terminal is None:
+            return
+        text, markup = _report.progress_line(_report.CheckRow.from_result(results[-1]))
+        terminal.write_line(text, **markup)
+
+    def pytest_keyboard_interrupt(self) -> None:
+        self.interrupted = True
+
+    @pytest.hookimpl(trylast=True)  # after the session fixtures' teardown
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        _report.set_mask_writer(self._previous_writer)
+        settings = self.config.stash[SETTINGS_KEY]
+        results: list[CheckResult] = self.config.stash[RESULTS_KEY]
+        self.report = _report.RunReport.collect(
+            results,
+            int(exitstatus),
+            interrupted=self.interrupted,
+            target=getattr(self.target, "base_url", None) or settings.base_url,
+            target_kind=getattr(self.target, "kind", None) or ("offline" if settings.offline else None),
+            litellm_version=getattr(self.client, "litellm_version", None),
+            chat_models=settings.chat_models,
+            embedding_models=settings.embedding_models,
+            usage=getattr(self.client, "usage", None),
+            started=self.started,
+            finished=time.time(),
+        )
+        if self.json_path:
+            try:
+                self.report.write(self.json_path)
+            except OSError as exc:
+                self.json_error = f"litellm-smoke: cannot write --smoke-json {self.json_path}: {exc.strerror or exc}"
+                if session.exitstatus == pytest.ExitCode.OK:
+                    session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        if self.report.checks:
+            try:
+                _report.write_step_summary(self.report)
+            except OSError as exc:  # a summary is a courtesy; the verdict stands without it
+                logging.getLogger(__name__).warning("cannot write $GITHUB_STEP_SUMMARY: %s", exc)
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.json_error:
+            terminalreporter.write_line(self.json_error, red=True, bold=True)
+        if self.report is None or not self.report.checks:
+            return
+        terminalreporter.write_sep("=", "litellm-smoke verdict")
+        for text, markup in _report.table_lines(self.report.checks, self.report.verdict):
+            terminalreporter.write_line(text, **markup)

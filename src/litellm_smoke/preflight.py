@@ -116,7 +116,7 @@ async def check_liveliness(client: ProxyClient) -> None:
         hint = "is LITELLM_BASE_URL pointing at the LiteLLM proxy, not a load balancer error page or another service?"
     raise TargetUnreachable(
         f"wrong service at {client.base_url}: {summary}",
-        expected=f"GET {LIVELINESS} -> 200 \"I'm alive!\"",
+        expected=f'GET {LIVELINESS} -> 200 "I\'m alive!"',
         got=describe(response, body),
         hint=hint,
     )

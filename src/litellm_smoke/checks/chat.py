@@ -35,7 +35,10 @@ def _fail(model: str, problem: str, expected: str, got: str, hint: str) -> Smoke
 
 
 def _check_completion(model: str, body: Any, got: str) -> dict[str, Any]:
-    shape = '{"object": "chat.completion", "choices": [{"message": {"role": "assistant", "content": "..."}, "finish_reason": ...}], "usage": {...}}'
+    shape = (
+        '{"object": "chat.completion", "choices": [{"message": {"role": "assistant", "content": "..."}, '
+        '"finish_reason": ...}], "usage": {...}}'
+    )
     if not isinstance(body, dict):
         raise _fail(model, "the body is not a JSON object", shape, got, "this is not an OpenAI chat response")
     if body.get("object") != "chat.completion":
@@ -70,8 +73,10 @@ def _check_completion(model: str, body: Any, got: str) -> dict[str, Any]:
     if not choice.get("finish_reason"):
         raise _fail(model, "no finish_reason", "choices[0].finish_reason set", got, "check the upstream")
     usage = body.get("usage")
-    counts = {k: usage.get(k) for k in ("prompt_tokens", "completion_tokens", "total_tokens")} if isinstance(usage, dict) else {}
-    if not counts or not all(is_number(v) and v >= 0 for v in counts.values()) or not counts["total_tokens"]:
+    names = ("prompt_tokens", "completion_tokens", "total_tokens")
+    raw = [usage.get(k) for k in names] if isinstance(usage, dict) else []
+    counts: dict[str, float] = {k: v for k, v in zip(names, raw) if is_number(v) and v >= 0}
+    if len(counts) != len(names) or not counts["total_tokens"]:
         raise _fail(
             model,
             "no usage token counts",
@@ -116,8 +121,13 @@ async def chat_completion_sdk(client: ProxyClient, model: str) -> dict[str, Any]
             "the proxy or its upstream failed",
         ) from None
     except openai.APIError as exc:  # connection, timeout, or a body the SDK cannot parse
-        raise _fail(model, f"the OpenAI SDK failed: {type(exc).__name__}", "a chat.completion object",
-                    excerpt(str(exc)), "the SDK could not talk to the proxy or parse its answer") from None
+        raise _fail(
+            model,
+            f"the OpenAI SDK failed: {type(exc).__name__}",
+            "a chat.completion object",
+            excerpt(str(exc)),
+            "the SDK could not talk to the proxy or parse its answer",
+        ) from None
     body = completion.model_dump()
     seen = _check_completion(model, body, excerpt(json.dumps(body)))
     client.usage.add(model, seen["usage"])
@@ -140,17 +150,32 @@ async def chat_streaming(client: ProxyClient, model: str) -> dict[str, Any]:
     try:
         raw = (await response.aread()).decode("utf-8", "replace")
     except httpx.TimeoutException:
-        raise _fail(model, f"the stream stalled for over {client.timeout:g}s", "a complete SSE stream",
-                    f"POST {CHAT} -> {response.status_code}, then nothing", "a hung upstream or a buffering proxy") from None
+        raise _fail(
+            model,
+            f"the stream stalled for over {client.timeout:g}s",
+            "a complete SSE stream",
+            f"POST {CHAT} -> {response.status_code}, then nothing",
+            "a hung upstream or a buffering proxy",
+        ) from None
     except httpx.TransportError as exc:
-        raise _fail(model, "the stream broke off", "a complete SSE stream ending with data: [DONE]",
-                    f"{type(exc).__name__}: {excerpt(str(exc))}", "the connection dropped mid-stream") from None
+        raise _fail(
+            model,
+            "the stream broke off",
+            "a complete SSE stream ending with data: [DONE]",
+            f"{type(exc).__name__}: {excerpt(str(exc))}",
+            "the connection dropped mid-stream",
+        ) from None
     finally:
         await response.aclose()
     got = describe(response, raw)
     if response.status_code != 200:
-        raise _fail(model, f"stream: expected HTTP 200, got {response.status_code}", "HTTP 200 text/event-stream",
-                    got, "errors before the first chunk come back as JSON with a status code")
+        raise _fail(
+            model,
+            f"stream: expected HTTP 200, got {response.status_code}",
+            "HTTP 200 text/event-stream",
+            got,
+            "errors before the first chunk come back as JSON with a status code",
+        )
     ctype = response.headers.get("content-type", "")
     if not ctype.startswith("text/event-stream"):
         raise _fail(
@@ -168,21 +193,44 @@ async def chat_streaming(client: ProxyClient, model: str) -> dict[str, Any]:
     for number, payload in enumerate(events, 1):
         if payload.strip() == "[DONE]":
             if number != len(events):
-                raise _fail(model, f"stream: data: [DONE] at event {number} of {len(events)}",
-                            "[DONE] as the last event", got, "events after [DONE] are lost by clients")
+                raise _fail(
+                    model,
+                    f"stream: data: [DONE] at event {number} of {len(events)}",
+                    "[DONE] as the last event",
+                    got,
+                    "events after [DONE] are lost by clients",
+                )
             break
         try:
             chunk = json.loads(payload)
         except ValueError:
-            raise _fail(model, f"stream: event {number} is not JSON", "data: {chat.completion.chunk}",
-                        excerpt(payload), "a malformed SSE event breaks every streaming client") from None
+            raise _fail(
+                model,
+                f"stream: event {number} is not JSON",
+                "data: {chat.completion.chunk}",
+                excerpt(payload),
+                "a malformed SSE event breaks every streaming client",
+            ) from None
         if isinstance(chunk, dict) and "error" in chunk:
-            raise _fail(model, f"stream: event {number} is an error", "chunks only",
-                        excerpt(payload), "the upstream failed mid-stream")
-        if not isinstance(chunk, dict) or chunk.get("object") != "chat.completion.chunk" or not isinstance(chunk.get("choices"), list):
-            raise _fail(model, f"stream: event {number} is not a chat.completion.chunk",
-                        '{"object": "chat.completion.chunk", "choices": [...]}', excerpt(payload),
-                        "the stream is not OpenAI-shaped")
+            raise _fail(
+                model,
+                f"stream: event {number} is an error",
+                "chunks only",
+                excerpt(payload),
+                "the upstream failed mid-stream",
+            )
+        if (
+            not isinstance(chunk, dict)
+            or chunk.get("object") != "chat.completion.chunk"
+            or not isinstance(chunk.get("choices"), list)
+        ):
+            raise _fail(
+                model,
+                f"stream: event {number} is not a chat.completion.chunk",
+                '{"object": "chat.completion.chunk", "choices": [...]}',
+                excerpt(payload),
+                "the stream is not OpenAI-shaped",
+            )
         for choice in chunk["choices"]:
             if not isinstance(choice, dict):
                 continue
@@ -191,14 +239,29 @@ async def chat_streaming(client: ProxyClient, model: str) -> dict[str, Any]:
                 parts.append(delta["content"])
             finish = choice.get("finish_reason") or finish
     else:
-        raise _fail(model, "stream: ended without data: [DONE]", "a final data: [DONE] event", got,
-                    "the stream was cut off (proxy timeout, buffering load balancer, or upstream crash)")
+        raise _fail(
+            model,
+            "stream: ended without data: [DONE]",
+            "a final data: [DONE] event",
+            got,
+            "the stream was cut off (proxy timeout, buffering load balancer, or upstream crash)",
+        )
     text = "".join(parts)
     if not text.strip():
-        raise _fail(model, "stream: the reassembled assistant text is empty", "non-empty delta.content",
-                    got, "the upstream streamed no text")
+        raise _fail(
+            model,
+            "stream: the reassembled assistant text is empty",
+            "non-empty delta.content",
+            got,
+            "the upstream streamed no text",
+        )
     if not finish:
-        raise _fail(model, "stream: no finish_reason arrived", "a chunk with finish_reason", got,
-                    "the stream ended without saying why")
+        raise _fail(
+            model,
+            "stream: no finish_reason arrived",
+            "a chunk with finish_reason",
+            got,
+            "the stream ended without saying why",
+        )
     client.usage.add(model, None)
     return {"content": text, "finish_reason": finish, "events": len(events)}

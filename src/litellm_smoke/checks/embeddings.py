@@ -22,35 +22,69 @@ def check_vectors(model: str, body: Any, count: int, dim: int | None, got: str) 
     """Validate an embeddings body for ``count`` inputs; returns the vector length."""
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, list):
-        raise _fail(model, "no 'data' list", '{"data": [{"embedding": [...], "index": 0}, ...]}', got,
-                    "this is not an OpenAI embeddings response")
+        raise _fail(
+            model,
+            "no 'data' list",
+            '{"data": [{"embedding": [...], "index": 0}, ...]}',
+            got,
+            "this is not an OpenAI embeddings response",
+        )
     if len(data) != count:
-        raise _fail(model, f"{len(data)} vectors for {count} inputs", f"one vector per input ({count})", got,
-                    "the upstream dropped or duplicated inputs; callers will misalign texts and vectors")
+        raise _fail(
+            model,
+            f"{len(data)} vectors for {count} inputs",
+            f"one vector per input ({count})",
+            got,
+            "the upstream dropped or duplicated inputs; callers will misalign texts and vectors",
+        )
     indexes = [item.get("index") if isinstance(item, dict) else None for item in data]
     if indexes != list(range(count)):
-        raise _fail(model, f"vectors out of index order: {indexes}", f"index {list(range(count))} in order",
-                    got, "callers pair data[i] with input[i]; the proxy or upstream reorders them")
+        raise _fail(
+            model,
+            f"vectors out of index order: {indexes}",
+            f"index {list(range(count))} in order",
+            got,
+            "callers pair data[i] with input[i]; the proxy or upstream reorders them",
+        )
     lengths = []
     for i, item in enumerate(data):
         vector = item.get("embedding")
         if not isinstance(vector, list):
-            raise _fail(model, f"vector {i} is {type(vector).__name__}, not a list of floats",
-                        "a list of numbers (encoding_format float)", got,
-                        "base64 output means encoding_format was not honoured")
+            raise _fail(
+                model,
+                f"vector {i} is {type(vector).__name__}, not a list of floats",
+                "a list of numbers (encoding_format float)",
+                got,
+                "base64 output means encoding_format was not honoured",
+            )
         bad = [v for v in vector if not (is_number(v) and math.isfinite(v))]
         if bad:
-            raise _fail(model, f"vector {i} has {len(bad)} non-finite or non-numeric values (e.g. {bad[0]!r})",
-                        "finite numbers only", got, "NaN/inf vectors poison every similarity search")
+            raise _fail(
+                model,
+                f"vector {i} has {len(bad)} non-finite or non-numeric values (e.g. {bad[0]!r})",
+                "finite numbers only",
+                got,
+                "NaN/inf vectors poison every similarity search",
+            )
         lengths.append(len(vector))
     if not lengths or min(lengths) == 0:
         raise _fail(model, "an empty vector", "non-empty vectors", got, "the upstream returned no values")
     if len(set(lengths)) != 1:
-        raise _fail(model, f"vectors of different lengths {lengths}", "one dimension for all vectors", got,
-                    "two deployments with different dimensions behind one model name?")
+        raise _fail(
+            model,
+            f"vectors of different lengths {lengths}",
+            "one dimension for all vectors",
+            got,
+            "two deployments with different dimensions behind one model name?",
+        )
     if dim is not None and lengths[0] != dim:
-        raise _fail(model, f"dimension {lengths[0]}, expected {dim}", f"dimension {dim} (LITELLM_EMBEDDING_DIM)",
-                    got, "the model behind this name changed; stored vectors will not match")
+        raise _fail(
+            model,
+            f"dimension {lengths[0]}, expected {dim}",
+            f"dimension {dim} (LITELLM_EMBEDDING_DIM)",
+            got,
+            "the model behind this name changed; stored vectors will not match",
+        )
     return lengths[0]
 
 
@@ -59,8 +93,13 @@ async def embeddings_batch(client: ProxyClient, model: str, dim: int | None) -> 
     body = {"model": model, "input": list(INPUTS), "encoding_format": "float", "user": SMOKE_TAG}
     response = await client.post(EMBEDDINGS, body)
     if response.status_code != 200:
-        raise _fail(model, f"expected HTTP 200, got {response.status_code}", "HTTP 200 embeddings list",
-                    describe(response), "the proxy or its upstream failed; the error text names which")
+        raise _fail(
+            model,
+            f"expected HTTP 200, got {response.status_code}",
+            "HTTP 200 embeddings list",
+            describe(response),
+            "the proxy or its upstream failed; the error text names which",
+        )
     parsed = json_body(response, f"embeddings {model}", "LiteLLM answers embeddings with JSON")
     length = check_vectors(model, parsed, len(INPUTS), dim, describe(response))
     client.usage.add(model, parsed.get("usage"))
@@ -75,12 +114,21 @@ async def embeddings_single_sdk(client: ProxyClient, model: str, dim: int | None
     try:
         result = await sdk.embeddings.create(model=model, input=INPUTS[0], encoding_format="float", user=SMOKE_TAG)
     except openai.APIStatusError as exc:
-        raise _fail(model, f"the OpenAI SDK got HTTP {exc.status_code}", "an embeddings list",
-                    f"POST {EMBEDDINGS} -> {exc.status_code}: {excerpt(exc.response.text)}",
-                    "the proxy or its upstream failed") from None
+        raise _fail(
+            model,
+            f"the OpenAI SDK got HTTP {exc.status_code}",
+            "an embeddings list",
+            f"POST {EMBEDDINGS} -> {exc.status_code}: {excerpt(exc.response.text)}",
+            "the proxy or its upstream failed",
+        ) from None
     except openai.APIError as exc:
-        raise _fail(model, f"the OpenAI SDK failed: {type(exc).__name__}", "an embeddings list",
-                    excerpt(str(exc)), "the SDK could not talk to the proxy or parse its answer") from None
+        raise _fail(
+            model,
+            f"the OpenAI SDK failed: {type(exc).__name__}",
+            "an embeddings list",
+            excerpt(str(exc)),
+            "the SDK could not talk to the proxy or parse its answer",
+        ) from None
     body = result.model_dump()
     length = check_vectors(model, body, 1, dim, excerpt(json.dumps(body)[:2000]))
     client.usage.add(model, body.get("usage"))
