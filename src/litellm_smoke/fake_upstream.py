@@ -63,7 +63,6 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType, TracebackType
 from typing import Any
@@ -227,17 +226,20 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "litellm-smoke-fake-upstream/1"
     timeout = _IDLE_TIMEOUT_SECONDS
+    # Headers and body go out in separate writes; with Nagle on, a keep-alive client's delayed
+    # ACK stalls every response by ~40 ms, which would dominate any latency benchmark.
+    disable_nagle_algorithm = True
     server: _Server
 
     # -- plumbing -----------------------------------------------------------------------------
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         if self.server.upstream.verbose:
             sys.stderr.write(f"fake-upstream: {self.address_string()} {format % args}\n")
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
                 if size == 0:
@@ -271,7 +273,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- dispatch -----------------------------------------------------------------------------
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         route = self._route()
         if route == "/_stats":
             self._send_json(200, self.server.upstream.stats())
@@ -284,7 +286,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.upstream._stats.request()
             self._not_found()
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+    def do_POST(self) -> None:
         route = self._route()
         try:
             raw = self._read_body()
@@ -331,10 +333,10 @@ class _Handler(BaseHTTPRequestHandler):
             # The client (LiteLLM, or a test) went away mid-answer; nothing to report to anyone.
             self.close_connection = True
 
-    def do_PUT(self) -> None:  # noqa: N802 - stdlib naming
+    def do_PUT(self) -> None:
         self._not_found()
 
-    do_DELETE = do_PATCH = do_PUT  # noqa: N815
+    do_DELETE = do_PATCH = do_PUT
 
     def _not_found(self) -> None:
         self._send_error(
@@ -364,7 +366,9 @@ class _Handler(BaseHTTPRequestHandler):
             "total_tokens": prompt_tokens + len(words),
         }
         stream = bool(body.get("stream"))
-        if model in (FAULT_EMPTY_CONTENT, FAULT_NO_USAGE) or (stream and model in (FAULT_STREAM_NO_DONE, FAULT_STREAM_CUT)):
+        if model in (FAULT_EMPTY_CONTENT, FAULT_NO_USAGE) or (
+            stream and model in (FAULT_STREAM_NO_DONE, FAULT_STREAM_CUT)
+        ):
             upstream._stats.fault(model)
         upstream._stats.call("chat_stream" if stream else "chat", model, len(words))
         completion_id = f"chatcmpl-fake-{upstream._next_id()}"
@@ -453,9 +457,7 @@ class _Handler(BaseHTTPRequestHandler):
             {
                 "object": "embedding",
                 "index": i,
-                "embedding": (
-                    base64.b64encode(struct.pack(f"<{len(v)}f", *v)).decode() if encoding == "base64" else v
-                ),
+                "embedding": (base64.b64encode(struct.pack(f"<{len(v)}f", *v)).decode() if encoding == "base64" else v),
             }
             for i, v in enumerate(vectors)
         ]
@@ -551,7 +553,7 @@ class FakeUpstream:
         self.port = server.server_address[1]
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="fake-upstream", daemon=True
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-upstream", daemon=True
         )
         self._thread.start()
         return self
@@ -637,7 +639,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     upstream = FakeUpstream(
-        host=args.host, port=args.port, dim=args.dim, reply=args.reply, slow_seconds=args.slow_seconds,
+        host=args.host,
+        port=args.port,
+        dim=args.dim,
+        reply=args.reply,
+        slow_seconds=args.slow_seconds,
         verbose=args.verbose,
     )
     try:
