@@ -201,8 +201,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         elif report.skipped and isinstance(report.longrepr, tuple):
             reason = str(report.longrepr[2])
         elif report.failed:
-            text = str(call.excinfo.value) if call.excinfo else str(report.longrepr)
-            reason = text.strip().splitlines()[0] if text.strip() else "failed"
+            reason = _first_error_line(report.longreprtext) or (call.excinfo.typename if call.excinfo else "failed")
         model = _model_of(item)
         # On the item, not only this report: junitxml writes the properties of the *teardown*
         # report, which copies item.user_properties when it is made.
@@ -228,6 +227,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.failed and report.longrepr is not None:
         report.longrepr = redact(str(report.longrepr))
     return report
+
+
+def _first_error_line(text: str) -> str:
+    """The first ``E   …`` line of a pytest failure, else its last non-empty line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith("E "):
+            return line[1:].strip()
+    return lines[-1] if lines else ""
 
 
 def _litellm_version(item: pytest.Item) -> str | None:
@@ -293,10 +301,16 @@ class _SmokeReporter:
     def _write_mask(self, line: str) -> None:
         # Straight to the real stdout even inside a test: the runner must see the mask command
         # before any later line, and captured output would carry the key into JUnit.
+        # A workflow command counts only at the start of a line, hence the terminal's write_line.
         capman = self.config.pluginmanager.getplugin("capturemanager")
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
         with capman.global_and_fixture_disabled() if capman is not None else contextlib.nullcontext():
-            sys.stdout.write(line)
-            sys.stdout.flush()
+            if terminal is not None:
+                terminal.write_line(line.rstrip("\n"))
+                terminal.flush()
+            else:
+                sys.stdout.write(line)
+                sys.stdout.flush()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_fixture_setup(self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Any:
