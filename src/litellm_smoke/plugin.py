@@ -25,6 +25,7 @@ from .fixtures import (  # noqa: F401 - re-exported so the entry point provides 
     smoke_settings,
     smoke_target,
 )
+from .key_fixtures import key_mint, keys_gateway, minted_key, minted_keys  # noqa: F401 - re-exported likewise
 
 MARKERS = {
     "smoke": "a check of a live LiteLLM proxy (litellm-smoke); select with -m smoke",

@@ -25,6 +25,7 @@ import secrets
 import sys
 import warnings
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -98,7 +99,7 @@ def _probe_engine() -> str | None:
         finally:
             client.client.close()
     except DockerException as exc:
-        return f"no Docker engine reachable ({_first_line(exc)})"
+        return f"no Docker engine reachable ({_first_line(exc)}); start Docker or point DOCKER_HOST at one"
     except Exception as exc:  # requests/urllib3 errors from a half-working engine
         return f"the Docker engine did not answer ({type(exc).__name__}: {_first_line(exc)})"
     return None
@@ -294,7 +295,7 @@ class DockerProxy:
             .waiting_for(
                 HttpWaitStrategy(PROXY_PORT, "/health/readiness")
                 .for_status_code(200)
-                .with_startup_timeout(self.startup_timeout)
+                .with_startup_timeout(timedelta(seconds=self.startup_timeout))
             )
         )
         for name, value in env.items():
