@@ -92,7 +92,7 @@ async def wrong_key_rejected(client: ProxyClient) -> None:
 async def missing_bearer_prefix_rejected(client: ProxyClient) -> None:
     """The master key sent without ``Bearer `` is refused (LiteLLM: malformed API key)."""
     response = await client.get(MODELS, bearer=False)
-    assert_no_echo(response, [client.master_key], "key without Bearer prefix")
+    assert_no_echo(response, [client.master_key], "key without 'Bearer ' prefix")
     if response.is_success:
         raise SmokeFailure(
             f"key without 'Bearer ' accepted: GET {MODELS} answered {response.status_code}",

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from ..client import SMOKE_TAG, ProxyClient, describe, json_body
+from ..client import SMOKE_TAG, ProxyClient, content_kind, describe, json_body
 from ..errors import SmokeFailure, excerpt
 from ._common import is_number
 
@@ -28,6 +28,12 @@ def chat_body(model: str, *, stream: bool = False) -> dict[str, Any]:
     if stream:
         body["stream"] = True
     return body
+
+
+def _not_litellm(response: Any) -> str:  # Any: the SDK's exc.response may be another httpx build
+    """`` (an HTML page …: a load balancer … answered, not LiteLLM)`` when the error page is not LiteLLM's."""
+    kind = content_kind(response)
+    return f" ({kind})" if kind.startswith("an HTML page") else ""
 
 
 def _fail(model: str, problem: str, expected: str, got: str, hint: str) -> SmokeFailure:
@@ -75,7 +81,7 @@ def _check_completion(model: str, body: Any, got: str) -> dict[str, Any]:
     usage = body.get("usage")
     names = ("prompt_tokens", "completion_tokens", "total_tokens")
     raw = [usage.get(k) for k in names] if isinstance(usage, dict) else []
-    counts: dict[str, float] = {k: v for k, v in zip(names, raw) if is_number(v) and v >= 0}
+    counts: dict[str, float] = {k: v for k, v in zip(names, raw, strict=False) if is_number(v) and v >= 0}
     if len(counts) != len(names) or not counts["total_tokens"]:
         raise _fail(
             model,
@@ -93,7 +99,7 @@ async def chat_completion(client: ProxyClient, model: str) -> dict[str, Any]:
     if response.status_code != 200:
         raise _fail(
             model,
-            f"expected HTTP 200, got {response.status_code}",
+            f"expected HTTP 200, got {response.status_code}{_not_litellm(response)}",
             "HTTP 200 chat.completion",
             describe(response),
             "the proxy or its upstream failed; the error text names which",
@@ -114,7 +120,7 @@ async def chat_completion_sdk(client: ProxyClient, model: str) -> dict[str, Any]
     except openai.APIStatusError as exc:
         raise _fail(
             model,
-            f"the OpenAI SDK got HTTP {exc.status_code}",
+            f"the OpenAI SDK got HTTP {exc.status_code}{_not_litellm(exc.response)}",
             "a chat.completion object",
             f"{exc.response.request.method} {exc.response.request.url.path} -> {exc.status_code}: "
             + excerpt(exc.response.text),
@@ -128,7 +134,7 @@ async def chat_completion_sdk(client: ProxyClient, model: str) -> dict[str, Any]
             excerpt(str(exc)),
             "the SDK could not talk to the proxy or parse its answer",
         ) from None
-    body = completion.model_dump()
+    body = completion.model_dump(warnings=False)  # a wrongly typed field is ours to report, not pydantic's
     seen = _check_completion(model, body, excerpt(json.dumps(body)))
     client.usage.add(model, seen["usage"])
     return seen

@@ -129,7 +129,7 @@ async def embeddings_single_sdk(client: ProxyClient, model: str, dim: int | None
             excerpt(str(exc)),
             "the SDK could not talk to the proxy or parse its answer",
         ) from None
-    body = result.model_dump()
+    body = result.model_dump(warnings=False)  # a wrongly typed field is ours to report, not pydantic's
     length = check_vectors(model, body, 1, dim, excerpt(json.dumps(body)[:2000]))
     client.usage.add(model, body.get("usage"))
     return {"dimension": length, "vectors": 1}

@@ -1,0 +1,657 @@
+"""The fault corpus: one scenario per fault, each a small mutation of the healthy recordings.
+
+A scenario names the fault, the mutation, the checks that must fail (JUnit names, the one
+the fault is about first), the message line the first of them must fail with (an fnmatch
+pattern naming the cause), optionally a pattern every failing check's message must contain,
+extra pytest arguments and environment, and whether the remaining checks pass
+(``others="pass"``) or are skipped because the preflight failed (``others="skip"``).
+docs/offline.md lists this table.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .harness import CHAT_MODEL, EMBED_MODEL, Doc, Recordings
+
+REACH = "test_reachability"
+READY = "test_readiness"
+MASTER = "test_auth_master_key_accepted"
+UNAUTH_MODELS = "test_auth_unauthenticated_rejected[models]"
+UNAUTH_CHAT = "test_auth_unauthenticated_rejected[chat]"
+WRONG = "test_auth_wrong_key_rejected"
+BEARER = "test_auth_missing_bearer_prefix_rejected"
+LISTED = "test_models_listed"
+CHAT = f"test_chat_completion[{CHAT_MODEL}]"
+STREAM = f"test_chat_streaming[{CHAT_MODEL}]"
+SDK = f"test_chat_openai_sdk[{CHAT_MODEL}]"
+EMB = f"test_embeddings_batch[{EMBED_MODEL}]"
+EMB_SDK = f"test_embeddings_openai_sdk_single[{EMBED_MODEL}]"
+UNKNOWN = "test_unknown_model_rejected"
+HEALTH_CHAT = f"test_model_health[{CHAT_MODEL}]"
+HEALTH_EMB = f"test_model_health[{EMBED_MODEL}]"
+# The key lifecycle checks (suite/test_keys.py) skip without a database, but fail when one is
+# expected (LITELLM_EXPECT_DB=true); their own fault corpus is tests/test_keys.py.
+KEY_GENERATE = "test_key_generate"
+
+SMOKE_CHECKS = (
+    REACH,
+    READY,
+    MASTER,
+    UNAUTH_MODELS,
+    UNAUTH_CHAT,
+    WRONG,
+    BEARER,
+    LISTED,
+    CHAT,
+    STREAM,
+    SDK,
+    EMB,
+    EMB_SDK,
+    UNKNOWN,
+    HEALTH_CHAT,
+    HEALTH_EMB,
+)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    fault: str
+    mutate: Callable[[Recordings], None]
+    failing: tuple[str, ...]
+    message: str
+    args: tuple[str, ...] = ()
+    common: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    others: str = "pass"
+
+
+# -- building blocks -------------------------------------------------------------------------
+
+NGINX_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+def _answer(
+    doc: Doc, status: int, *, json_body: Any = None, text: str | None = None, content_type: str = "application/json"
+) -> None:
+    response: dict[str, Any] = {"status": status, "headers": {"content-type": content_type}}
+    if text is not None:
+        response["text"] = text
+    else:
+        response["json"] = json_body
+    doc["response"] = response
+
+
+def _same_answer(target: Doc, source: Doc) -> None:
+    target["response"] = json.loads(json.dumps(source["response"]))
+
+
+def _error(message: str, type_: str, code: int) -> dict[str, Any]:
+    return {"error": {"message": message, "type": type_, "param": None, "code": str(code)}}
+
+
+def _every(kind: str, value: Any) -> Callable[[Recordings], None]:
+    def mutate(r: Recordings) -> None:
+        for doc in r:
+            doc[kind] = value
+
+    return mutate
+
+
+def _chat_message(r: Recordings) -> dict[str, Any]:
+    message: dict[str, Any] = r.chat()["response"]["json"]["choices"][0]["message"]
+    return message
+
+
+def _vectors(r: Recordings) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = r.embeddings()["response"]["json"]["data"]
+    return data
+
+
+# -- mutations -------------------------------------------------------------------------------
+
+
+def html_502_on_chat(r: Recordings) -> None:
+    _answer(r.chat(), 502, text=NGINX_502, content_type="text/html")
+
+
+def unauthenticated_accepted(r: Recordings) -> None:
+    _same_answer(r.models("none"), r.models())
+    _same_answer(r.unauth_chat(), r.chat())
+
+
+def only_models_open(r: Recordings) -> None:
+    _same_answer(r.models("none"), r.models())
+
+
+def wrong_master_key(r: Recordings) -> None:
+    # The proxy's master key differs from the run's: every request with "the master key" gets
+    # what the recorded wrong key got (LiteLLM without a DB: 400 "No connected db.").
+    rejected = r.models("wrong-key")
+    for doc in r:
+        if doc["match"]["auth"] == "master":
+            _same_answer(doc, rejected)
+
+
+def model_missing(r: Recordings) -> None:
+    body = r.models()["response"]["json"]
+    body["data"] = [m for m in body["data"] if m["id"] != EMBED_MODEL]
+
+
+def readiness_503(r: Recordings) -> None:
+    _answer(r.readiness(), 503, json_body={"status": "healthy", "db": "disconnected"})
+
+
+def readiness_old_disconnected(r: Recordings) -> None:
+    # ≈v1.2x–1.83: 200, db hard-coded "connected", the real state in "status".
+    _answer(
+        r.readiness(),
+        200,
+        json_body={
+            "status": "disconnected",
+            "db": "connected",
+            "cache": None,
+            "litellm_version": "1.60.0",
+            "last_updated": "2026-01-01T00:00:00",
+        },
+    )
+
+
+def readiness_db_connected(r: Recordings) -> None:
+    _answer(r.readiness(), 200, json_body={"status": "healthy", "db": "connected"})
+
+
+def chat_empty_content(r: Recordings) -> None:
+    _chat_message(r)["content"] = ""
+
+
+def chat_without_usage(r: Recordings) -> None:
+    del r.chat()["response"]["json"]["usage"]
+
+
+def chat_text_completion_shape(r: Recordings) -> None:
+    body = r.chat()["response"]["json"]
+    text = body["choices"][0]["message"]["content"]
+    body["object"] = "text_completion"
+    body["choices"] = [{"text": text, "index": 0, "logprobs": None, "finish_reason": "stop"}]
+
+
+def unknown_model_500(r: Recordings) -> None:
+    _answer(
+        r.unknown_model(),
+        500,
+        json_body=_error(
+            "litellm.InternalServerError: 'NoneType' object has no attribute 'get'", "internal_server_error", 500
+        ),
+    )
+
+
+def unknown_model_accepted(r: Recordings) -> None:
+    _same_answer(r.unknown_model(), r.chat())
+
+
+def stream_without_done(r: Recordings) -> None:
+    events = r.stream()["response"]["sse"]
+    assert events[-1] == "[DONE]"
+    events.pop()
+
+
+def stream_json_not_sse(r: Recordings) -> None:
+    _same_answer(r.stream(), r.chat())
+
+
+def stream_malformed_event(r: Recordings) -> None:
+    events = r.stream()["response"]["sse"]
+    events[1] = json.dumps(events[1])[:40]  # a chunk cut off mid-JSON
+
+
+def stream_stall(r: Recordings) -> None:
+    r.stream()["stall_after_events"] = 2
+
+
+def embeddings_nan(r: Recordings) -> None:
+    _vectors(r)[1]["embedding"][3] = math.nan
+
+
+def embeddings_inconsistent_dims(r: Recordings) -> None:
+    vector = _vectors(r)[2]["embedding"]
+    del vector[len(vector) // 2 :]
+
+
+def embeddings_missing_vector(r: Recordings) -> None:
+    _vectors(r).pop(1)
+
+
+def embeddings_out_of_order(r: Recordings) -> None:
+    _vectors(r).reverse()
+
+
+def embeddings_sdk_base64(r: Recordings) -> None:
+    r.embeddings("str")["response"]["json"]["data"][0]["embedding"] = "AAAAAAAA8D8AAAAAAAAAQA=="
+
+
+def echo_master_key_no_bearer(r: Recordings) -> None:
+    # What LiteLLM did before PR #39787: the malformed-key error quoted the key it was sent.
+    r.models("no-bearer-prefix")["response"]["json"] = _error(
+        "Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix. Passed in: {{MASTER_KEY}}",
+        "auth_error",
+        401,
+    )
+
+
+def echo_master_key_unknown_model(r: Recordings) -> None:
+    r.unknown_model()["response"]["json"]["error"]["message"] += " api_key={{MASTER_KEY}}"
+
+
+def echo_master_key_header(r: Recordings) -> None:
+    r.models()["response"]["headers"]["x-litellm-debug-key"] = "{{MASTER_KEY}}"
+
+
+def echo_wrong_key(r: Recordings) -> None:
+    r.models("wrong-key")["response"]["json"] = _error(
+        "Authentication Error, Invalid proxy server token passed. Received API Key = {{WRONG_KEY}}", "auth_error", 401
+    )
+
+
+def wrong_key_accepted(r: Recordings) -> None:
+    _same_answer(r.models("wrong-key"), r.models())
+
+
+def no_bearer_accepted(r: Recordings) -> None:
+    _same_answer(r.models("no-bearer-prefix"), r.models())
+
+
+def unauth_500_without_prisma(r: Recordings) -> None:
+    _answer(
+        r.models("none"), 500, json_body=_error("Authentication Error, No module named 'prisma'", "auth_error", 500)
+    )
+
+
+def chat_slow(r: Recordings) -> None:
+    r.chat()["delay_s"] = 30
+
+
+def chat_model_unhealthy(r: Recordings) -> None:
+    doc = r.health(CHAT_MODEL)
+    _answer(
+        doc,
+        503,
+        json_body={
+            "healthy_endpoints": [],
+            "unhealthy_endpoints": [
+                {
+                    "api_base": "https://api.upstream.example/v1",
+                    "model": "openai/fake-chat",
+                    "error": "litellm.AuthenticationError: OpenAIException - Incorrect API key provided"
+                    "\nstack trace: ...",
+                }
+            ],
+            "healthy_count": 0,
+            "unhealthy_count": 1,
+        },
+    )
+
+
+def embed_model_unhealthy_old_shape(r: Recordings) -> None:
+    # Before PR #27003 an unhealthy /health?model= still answered 200, with healthy_count 0. The
+    # classic cause: an embedding deployment without model_info.mode is probed with a chat body.
+    _answer(
+        r.health(EMBED_MODEL),
+        200,
+        json_body={
+            "healthy_endpoints": [],
+            "unhealthy_endpoints": [
+                {
+                    "api_base": "https://api.upstream.example/v1",
+                    "model": "openai/text-embedding-3-small",
+                    "error": "litellm.BadRequestError: OpenAIException - This is not a chat model",
+                }
+            ],
+            "healthy_count": 0,
+            "unhealthy_count": 1,
+        },
+    )
+
+
+def liveliness_html(r: Recordings) -> None:
+    _answer(r.liveliness(), 502, text=NGINX_502, content_type="text/html")
+
+
+def no_change(r: Recordings) -> None:
+    return None
+
+
+FAST = ("--smoke-timeout", "0.3")
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "unreachable-refused",
+        "proxy unreachable: connection refused",
+        _every("transport_error", "connect_refused"),
+        (REACH,),
+        "target unreachable: connection refused*",
+        others="skip",
+    ),
+    Scenario(
+        "unreachable-dns",
+        "proxy unreachable: DNS name does not resolve",
+        _every("transport_error", "dns"),
+        (REACH,),
+        "target unreachable: DNS lookup failed*",
+        others="skip",
+    ),
+    Scenario(
+        "unreachable-connect-timeout",
+        "proxy unreachable: connect black-holed by a firewall",
+        _every("transport_error", "connect_timeout"),
+        (REACH,),
+        "target unreachable: timed out connecting*",
+        args=FAST,
+        others="skip",
+    ),
+    Scenario(
+        "hung-target",
+        "hung target: accepts connections, never answers",
+        _every("delay_s", 3600),
+        (REACH,),
+        "target unreachable: timed out waiting for the response*",
+        args=FAST,
+        others="skip",
+    ),
+    Scenario(
+        "liveliness-html",
+        "a load balancer's HTML error page answers at the proxy URL",
+        liveliness_html,
+        (REACH,),
+        "wrong service at *HTML page*",
+        others="skip",
+    ),
+    Scenario(
+        "html-502-on-chat",
+        "HTML 502 from a load balancer on chat",
+        html_502_on_chat,
+        (CHAT, SDK),
+        f"chat {CHAT_MODEL}: expected HTTP 200, got 502 (an HTML page (text/html): a load balancer*",
+        common="*HTML page*not LiteLLM*502 Bad Gateway*nginx*",
+    ),
+    Scenario(
+        "unauthenticated-accepted",
+        "unauthenticated requests accepted",
+        unauthenticated_accepted,
+        (UNAUTH_MODELS, UNAUTH_CHAT),
+        "SECURITY: unauthenticated request accepted*",
+    ),
+    Scenario(
+        "only-models-open",
+        "only /v1/models open without a key",
+        only_models_open,
+        (UNAUTH_MODELS,),
+        "SECURITY: unauthenticated request accepted: GET /v1/models*",
+    ),
+    Scenario(
+        "unauthenticated-500",
+        "no key answered 500 (DB-less proxy without prisma)",
+        unauth_500_without_prisma,
+        (UNAUTH_MODELS,),
+        "unauthenticated request: expected HTTP 401, got 500",
+        common="*install prisma*",
+    ),
+    Scenario(
+        "wrong-master-key",
+        "the run's master key is not the proxy's",
+        wrong_master_key,
+        (MASTER, LISTED, CHAT, STREAM, SDK, EMB, EMB_SDK, HEALTH_CHAT, HEALTH_EMB),
+        "master key rejected: GET /v1/models answered 400*",
+        common="*No connected db*",
+    ),
+    Scenario(
+        "wrong-key-accepted", "a random key accepted", wrong_key_accepted, (WRONG,), "SECURITY: wrong key accepted*"
+    ),
+    Scenario(
+        "no-bearer-accepted",
+        "the key without 'Bearer ' accepted",
+        no_bearer_accepted,
+        (BEARER,),
+        "SECURITY: key without 'Bearer ' accepted*",
+    ),
+    Scenario(
+        "model-missing",
+        "expected model missing from /v1/models",
+        model_missing,
+        (LISTED,),
+        f"model list: missing {EMBED_MODEL}*",
+    ),
+    Scenario(
+        "readiness-503",
+        "readiness 503: database unreachable (LITELLM_EXPECT_DB=true)",
+        readiness_503,
+        (READY, KEY_GENERATE),
+        "readiness: the proxy reports itself not ready (503)*",
+        env={"LITELLM_EXPECT_DB": "true"},
+    ),
+    Scenario(
+        "readiness-db-disconnected",
+        "readiness 200 but db disconnected (old payload)",
+        readiness_old_disconnected,
+        (READY, KEY_GENERATE),
+        "readiness: the database is disconnected*",
+        env={"LITELLM_EXPECT_DB": "true"},
+    ),
+    Scenario(
+        "db-expected-none",
+        "no database while one is expected (LITELLM_EXPECT_DB=true)",
+        no_change,
+        (READY, KEY_GENERATE),
+        "readiness: a database is expected but readiness reports db=none*",
+        env={"LITELLM_EXPECT_DB": "true"},
+    ),
+    Scenario(
+        "db-unexpected",
+        "a database connected while none is expected (--expect-db false)",
+        readiness_db_connected,
+        (READY,),
+        "readiness: no database is expected but readiness reports db=connected*",
+        args=("--expect-db", "false"),
+    ),
+    Scenario(
+        "chat-empty-content",
+        "chat answer with empty content",
+        chat_empty_content,
+        (CHAT, SDK),
+        f"chat {CHAT_MODEL}: the assistant message is empty*",
+        common="*the assistant message is empty*",
+    ),
+    Scenario(
+        "chat-no-usage",
+        "chat answer without usage",
+        chat_without_usage,
+        (CHAT, SDK),
+        f"chat {CHAT_MODEL}: no usage token counts*",
+        common="*no usage token counts*",
+    ),
+    Scenario(
+        "chat-text-completion",
+        "chat answered in the old text_completion shape",
+        chat_text_completion_shape,
+        (CHAT, SDK),
+        "*the legacy text_completion shape*",
+        common="*text_completion*",
+    ),
+    Scenario(
+        "chat-slow",
+        "chat slower than the timeout",
+        chat_slow,
+        (CHAT, SDK),
+        "*POST /v1/chat/completions failed: timed out waiting for the response*",
+        args=FAST,
+        common="*timed out*",
+    ),
+    Scenario(
+        "unknown-model-500",
+        "unknown model answered with 500",
+        unknown_model_500,
+        (UNKNOWN,),
+        "unknown model: server error 500 instead of a client error*",
+    ),
+    Scenario(
+        "unknown-model-accepted",
+        "unknown model answered 200 (catch-all route)",
+        unknown_model_accepted,
+        (UNKNOWN,),
+        "unknown model accepted:*",
+    ),
+    Scenario(
+        "stream-without-done",
+        "stream without data: [DONE]",
+        stream_without_done,
+        (STREAM,),
+        f"chat {CHAT_MODEL}: stream: ended without data: [[]DONE]*",
+    ),
+    Scenario(
+        "stream-json-not-sse",
+        "JSON where SSE was asked",
+        stream_json_not_sse,
+        (STREAM,),
+        f"chat {CHAT_MODEL}: stream: asked for SSE, got application/json*",
+    ),
+    Scenario(
+        "stream-malformed-event",
+        "malformed SSE event",
+        stream_malformed_event,
+        (STREAM,),
+        f"chat {CHAT_MODEL}: stream: event 2 is not JSON*",
+    ),
+    Scenario(
+        "stream-stall",
+        "stream stalls after two events",
+        stream_stall,
+        (STREAM,),
+        f"chat {CHAT_MODEL}: the stream stalled*",
+        args=FAST,
+    ),
+    Scenario(
+        "embeddings-nan",
+        "embeddings with NaN",
+        embeddings_nan,
+        (EMB,),
+        f"embeddings {EMBED_MODEL}: vector 1 has 1 non-finite*",
+    ),
+    Scenario(
+        "embeddings-dimensions",
+        "embeddings with inconsistent dimensions",
+        embeddings_inconsistent_dims,
+        (EMB,),
+        f"embeddings {EMBED_MODEL}: vectors of different lengths*",
+    ),
+    Scenario(
+        "embeddings-missing-vector",
+        "embeddings missing a vector for one input",
+        embeddings_missing_vector,
+        (EMB,),
+        f"embeddings {EMBED_MODEL}: 2 vectors for 3 inputs*",
+    ),
+    Scenario(
+        "embeddings-out-of-order",
+        "embeddings out of index order",
+        embeddings_out_of_order,
+        (EMB,),
+        f"embeddings {EMBED_MODEL}: vectors out of index order*",
+    ),
+    Scenario(
+        "embeddings-sdk-base64",
+        "single embedding as base64 though float was asked",
+        embeddings_sdk_base64,
+        (EMB_SDK,),
+        f"embeddings {EMBED_MODEL}: vector 0 is str*",
+    ),
+    Scenario(
+        "echo-master-key-no-bearer",
+        "error body echoes the master key (malformed-key error)",
+        echo_master_key_no_bearer,
+        (BEARER,),
+        "SECURITY: key without 'Bearer ' prefix: the response echoes*",
+    ),
+    Scenario(
+        "echo-master-key-unknown-model",
+        "error body echoes the master key (unknown model)",
+        echo_master_key_unknown_model,
+        (UNKNOWN,),
+        "SECURITY: unknown model: the response echoes*",
+    ),
+    Scenario(
+        "echo-master-key-header",
+        "a response header echoes the master key",
+        echo_master_key_header,
+        (MASTER,),
+        "SECURITY: master key: the response echoes a credential back in header*",
+    ),
+    Scenario(
+        "echo-wrong-key",
+        "error body echoes the wrong key it was sent",
+        echo_wrong_key,
+        (WRONG,),
+        "SECURITY: wrong key: the response echoes*",
+    ),
+    Scenario(
+        "model-unhealthy",
+        "/health?model= reports no healthy deployment",
+        chat_model_unhealthy,
+        (HEALTH_CHAT,),
+        f"model health for {CHAT_MODEL}: no healthy deployment*",
+    ),
+    Scenario(
+        "embed-model-unhealthy",
+        "/health?model= answers 200 with healthy_count 0 (older LiteLLM)",
+        embed_model_unhealthy_old_shape,
+        (HEALTH_EMB,),
+        f"model health for {EMBED_MODEL}: no healthy deployment*",
+        common="*This is not a chat model*",
+    ),
+)
+
+
+def _short(name: str) -> str:
+    name = name.removeprefix("test_")
+    if name.startswith("model_health"):
+        return name.replace(f"[{CHAT_MODEL}]", "[chat]").replace(f"[{EMBED_MODEL}]", "[embed]")
+    return name.replace(f"[{CHAT_MODEL}]", "").replace(f"[{EMBED_MODEL}]", "")
+
+
+def markdown() -> str:
+    """The tables of docs/offline.md (``python -m tests.selftest.scenarios`` prints them)."""
+    rows = [
+        f"### The {len(SCENARIOS)} fault scenarios",
+        "",
+        "| # | scenario | fault (mutation of the healthy recordings) | checks that must fail "
+        "| the first one's message | other checks | run with |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for number, s in enumerate(SCENARIOS, 1):
+        extra = " ".join([*s.args, *(f"{k}={v}" for k, v in s.env.items())])
+        failing = ", ".join(f"`{_short(n)}`" for n in s.failing)
+        message = s.message.replace("|", "\\|").replace("[[]", "[")
+        others = "pass" if s.others == "pass" else "skipped"
+        run_with = f"`{extra}`" if extra else ""
+        rows.append(f"| {number} | `{s.id}` | {s.fault} | {failing} | `{message}` | {others} | {run_with} |")
+    coverage = ["| check | scenarios that make it fail |", "|---|---|"]
+    for name in SMOKE_CHECKS:
+        ids = ", ".join(f"`{s.id}`" for s in SCENARIOS if name in s.failing)
+        coverage.append(f"| `{_short(name)}` | {ids} |")
+    return (
+        "\n".join(rows)
+        + "\n\n### Each check, and the scenarios that prove it can fail\n\n"
+        + "\n".join(coverage)
+        + "\n"
+    )
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

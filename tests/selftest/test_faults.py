@@ -1,0 +1,134 @@
+"""Self-tests: each smoke check passes on the healthy replay and fails, by name and with its cause, on its fault.
+
+The suite runs exactly as a user runs it offline (``pytest --pyargs litellm_smoke.suite -m smoke
+--offline``), in process through pytester, against a mutated copy of the shipped recordings.
+Outcomes are read from the outside: the JUnit XML and the terminal output. Every run also
+asserts that the master key appears nowhere in stdout, stderr or the JUnit XML (harness.run_offline).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from pathlib import Path
+
+import openai  # noqa: F401 - imported once here; pytester's in-process runs would otherwise re-import it each run
+import pytest
+
+from .harness import MASTER_KEY, Recordings, fnmatch_escape, run_offline
+from .scenarios import SCENARIOS, SMOKE_CHECKS, Scenario, markdown
+
+
+def _assert_failed_line(output: pytest.LineMatcher, name: str) -> None:
+    output.fnmatch_lines([f"FAILED *::{fnmatch_escape(name)} - *"])
+
+
+def test_healthy_replay_passes_every_check(pytester: pytest.Pytester, healthy: Recordings) -> None:
+    run = run_offline(pytester, healthy)
+    assert run.result.ret == 0, run.output
+    assert run.names("passed") >= set(SMOKE_CHECKS), f"not passed: {set(SMOKE_CHECKS) - run.names('passed')}"
+    assert not run.names("failed") | run.names("error")
+    for name in run.names("skipped"):
+        assert run.cases[name].text.strip(), f"{name} skipped without a reason"
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
+def test_fault_is_caught(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, healthy: Recordings, scenario: Scenario
+) -> None:
+    recordings = healthy.copy()
+    scenario.mutate(recordings)
+    for name, value in scenario.env.items():
+        monkeypatch.setenv(name, value)
+    run = run_offline(pytester, recordings, *scenario.args)
+
+    assert run.result.ret != 0
+    assert run.names("failed") | run.names("error") == set(scenario.failing), run.output
+    expected = "passed" if scenario.others == "pass" else "skipped"
+    wrong = {
+        n: run.cases[n].outcome for n in SMOKE_CHECKS if n not in scenario.failing and run.cases[n].outcome != expected
+    }
+    assert not wrong, f"checks unrelated to {scenario.id} did not {expected[:-2]}: {wrong}"
+
+    primary = run.cases[scenario.failing[0]]
+    lines = [line.strip() for line in primary.text.splitlines()]
+    assert any(fnmatch.fnmatchcase(line, scenario.message) for line in lines), (
+        f"{scenario.failing[0]} did not fail with {scenario.message!r}:\n{primary.text}"
+    )
+    for name in scenario.failing:
+        text = run.cases[name].text
+        # A SmokeFailure, not a traceback: it says what was expected, what came, and where to look.
+        assert "expected:" in text and "look at:" in text, f"{name} failed without a SmokeFailure:\n{text}"
+        if scenario.common:
+            assert fnmatch.fnmatchcase(text, scenario.common), f"{name} lacks {scenario.common!r}:\n{text}"
+        _assert_failed_line(run.result.stdout, name)
+
+
+def test_every_check_is_proven_to_fail() -> None:
+    """A check no scenario makes fail could be a check that cannot fail."""
+    proven = {name for scenario in SCENARIOS for name in scenario.failing}
+    assert set(SMOKE_CHECKS) - proven == set()
+
+
+def test_unrecorded_request_fails_loudly_naming_it(pytester: pytest.Pytester, healthy: Recordings) -> None:
+    recordings = healthy.copy()
+    recordings.remove(recordings.embeddings("str"))
+    run = run_offline(pytester, recordings)
+    assert run.names("failed") == {"test_embeddings_openai_sdk_single[heartcode-embed]"}
+    # The SDK turns the transport's exception into "Connection error."; the replay logs the miss,
+    # and pytest shows it with the failing check.
+    miss = (
+        "offline replay: no recording for POST /v1/embeddings auth=master model=heartcode-embed stream=false input=str"
+    )
+    run.result.stdout.fnmatch_lines([f"*{miss}*"])
+
+
+def test_unrecorded_raw_request_names_the_nearest_recordings(pytester: pytest.Pytester, healthy: Recordings) -> None:
+    recordings = healthy.copy()
+    recordings.remove(recordings.models("wrong-key"))
+    run = run_offline(pytester, recordings)
+    assert run.names("failed") == {"test_auth_wrong_key_rejected"}
+    text = run.cases["test_auth_wrong_key_rejected"].text
+    assert "offline replay: no recording for GET /v1/models auth=wrong-key" in text
+    assert "get_v1_models__master.json" in text  # what is recorded for that route
+
+
+def test_bad_replay_dir_is_one_clear_line(pytester: pytest.Pytester) -> None:
+    missing = pytester.path / "nowhere"
+    run = run_offline(pytester, missing)
+    assert run.result.ret == pytest.ExitCode.USAGE_ERROR
+    run.result.stdout.fnmatch_lines([f"*litellm-smoke --offline: replay directory {missing} does not exist*"])
+    assert "Traceback" not in run.output
+
+
+def test_offline_run_opens_no_socket_and_imports_no_litellm(pytester: pytest.Pytester, healthy: Recordings) -> None:
+    # A subprocess: in process, litellm may already be imported by another test, and the guard
+    # below must not outlive the run.
+    pytester.makepyfile(
+        guard="""
+        import socket, sys
+        import pytest
+
+        def _refuse(*args, **kwargs):
+            raise AssertionError("the offline run tried to open a network connection")
+
+        def pytest_configure(config):
+            socket.socket.connect = _refuse
+            socket.socket.connect_ex = _refuse
+            socket.getaddrinfo = _refuse
+            socket.create_connection = _refuse
+
+        def pytest_sessionfinish(session):
+            imported = sorted(m for m in sys.modules if m == "litellm" or m.startswith("litellm."))
+            print("LITELLM-MODULES:", ",".join(imported) or "none")
+    """
+    )
+    run = run_offline(pytester, healthy, "-p", "guard", "-s", subprocess=True)
+    assert run.result.ret == 0, run.output
+    assert run.names("passed") >= set(SMOKE_CHECKS)
+    run.result.stdout.fnmatch_lines(["*LITELLM-MODULES: none"])
+    assert MASTER_KEY not in run.output
+
+
+def test_docs_tables_match_the_corpus() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "offline.md").read_text(encoding="utf-8")
+    assert markdown() in docs, "docs/offline.md is stale: paste the output of `python -m tests.selftest.scenarios`"
