@@ -10,7 +10,7 @@ MASK = "[REDACTED]"
 # Anything that looks like a LiteLLM/OpenAI key, whether we know it or not.
 _KEY_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
 # LiteLLM's own partial masking ("sk-...abcd", "Be****ke") leaks a few characters; keep it.
-_BEARER_PATTERN = re.compile(r"(?i)(bearer\s+)[^\s\"',}]+")
+_BEARER_PATTERN = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=\-]{8,}")
 
 
 class Secret:

@@ -110,9 +110,17 @@ def _resolve(config: pytest.Config) -> cfg.Settings:
     options = {spec.option: config.getoption(spec.option) for spec in cfg.ALL_SPECS}
     ini = {spec.ini: config.getini(spec.ini) for spec in cfg.ALL_SPECS}
     try:
-        return cfg.resolve(options, os.environ, ini, offline=bool(config.getoption("--offline")))
+        settings = cfg.resolve(options, os.environ, ini, offline=bool(config.getoption("--offline")))
     except cfg.SettingsError as exc:
         raise pytest.UsageError(f"litellm-smoke: {exc}") from None
+    if settings.offline:
+        from .replay import ReplayError, load_exchanges, resolve_replay_dir  # offline only
+
+        try:
+            load_exchanges(resolve_replay_dir(settings.replay_dir))
+        except ReplayError as exc:
+            raise pytest.UsageError(f"litellm-smoke --offline: {exc}") from None
+    return settings
 
 
 class _RedactingRecordFactory:
@@ -141,12 +149,18 @@ def pytest_configure(config: pytest.Config) -> None:
     factory = logging.getLogRecordFactory()
     if not isinstance(factory, _RedactingRecordFactory):
         logging.setLogRecordFactory(_RedactingRecordFactory(factory))
+        config.stash[_INSTALLED_LOG_FACTORY] = True
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    # Only the session that installed the factory removes it: a nested (pytester) session
+    # must leave the outer session's redaction in place.
     factory = logging.getLogRecordFactory()
-    if isinstance(factory, _RedactingRecordFactory):
+    if config.stash.get(_INSTALLED_LOG_FACTORY, False) and isinstance(factory, _RedactingRecordFactory):
         logging.setLogRecordFactory(factory.wrapped)
+
+
+_INSTALLED_LOG_FACTORY = pytest.StashKey[bool]()
 
 
 def pytest_report_header(config: pytest.Config) -> str:

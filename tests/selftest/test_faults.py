@@ -96,7 +96,8 @@ def test_bad_replay_dir_is_one_clear_line(pytester: pytest.Pytester) -> None:
     missing = pytester.path / "nowhere"
     run = run_offline(pytester, missing)
     assert run.result.ret == pytest.ExitCode.USAGE_ERROR
-    run.result.stdout.fnmatch_lines([f"*litellm-smoke --offline: replay directory {missing} does not exist*"])
+    # a usage error, before any test: one line on stderr, like every invalid setting
+    run.result.stderr.fnmatch_lines([f"ERROR: litellm-smoke --offline: replay directory {missing} does not exist*"])
     assert "Traceback" not in run.output
 
 
