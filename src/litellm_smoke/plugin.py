@@ -8,7 +8,6 @@ import os
 import sys
 import time
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -26,6 +25,7 @@ from .fixtures import (  # noqa: F401 - re-exported so the entry point provides 
     smoke_target,
 )
 from .key_fixtures import key_mint, keys_gateway, minted_key, minted_keys  # noqa: F401 - re-exported likewise
+from .report import CheckResult
 
 MARKERS = {
     "smoke": "a check of a live LiteLLM proxy (litellm-smoke); select with -m smoke",
@@ -36,18 +36,6 @@ MARKERS = {
     "slow": "waits for asynchronous effects (spend writes, rate-limit windows)",
     "smoke_preflight": "the reachability preflight; sorted first so an unreachable target fails once",
 }
-
-
-@dataclass
-class CheckResult:
-    """One smoke check's outcome, for summaries and JSON reports."""
-
-    nodeid: str
-    name: str
-    model: str | None
-    outcome: str
-    duration_ms: float
-    reason: str
 
 
 RESULTS_KEY = pytest.StashKey[list[CheckResult]]()

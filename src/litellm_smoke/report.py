@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ._secrets import REDACT, Secret, redact
@@ -64,8 +64,9 @@ _MARKUP: dict[str, dict[str, bool]] = {
 }
 
 
-class ResultLike(Protocol):
-    """What the plugin records per check (``litellm_smoke.plugin.CheckResult``)."""
+@dataclass
+class CheckResult:
+    """One smoke check's outcome as the plugin records it, for summaries and JSON reports."""
 
     nodeid: str
     name: str
@@ -89,7 +90,7 @@ class CheckRow:
     reason: str
 
     @classmethod
-    def from_result(cls, result: ResultLike) -> CheckRow:
+    def from_result(cls, result: CheckResult) -> CheckRow:
         return cls(
             name=check_label(result.name, result.nodeid, result.model),
             test=result.name,
@@ -240,7 +241,7 @@ class RunReport:
     @classmethod
     def collect(
         cls,
-        results: Iterable[ResultLike],
+        results: Iterable[CheckResult],
         pytest_exit: int,
         *,
         interrupted: bool = False,

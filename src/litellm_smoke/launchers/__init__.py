@@ -6,11 +6,13 @@ pytest fixtures share them.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from types import TracebackType
 
 from .._secrets import Secret
 
-__all__ = ["ProxyEndpoint"]
+__all__ = ["Launcher", "ProxyEndpoint"]
 
 
 @dataclass(frozen=True)
@@ -24,3 +26,32 @@ class ProxyEndpoint:
 
     base_url: str
     master_key: Secret
+
+
+class Launcher:
+    """The context-manager shape every launcher shares (testcontainers' ``DockerContainer``).
+
+    ``with Launcher() as endpoint:`` calls :meth:`start`; if start fails, :meth:`stop` runs
+    before the exception propagates, so nothing is left running. Subclasses implement both.
+    """
+
+    def start(self) -> ProxyEndpoint:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> ProxyEndpoint:
+        try:
+            return self.start()
+        except BaseException:
+            self.__exit__(*sys.exc_info())
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

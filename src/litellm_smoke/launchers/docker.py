@@ -22,18 +22,16 @@ from __future__ import annotations
 import gc
 import os
 import secrets
-import sys
 import warnings
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from .. import fake_upstream
 from .._secrets import REDACT, Secret
 from ..errors import StartupError
-from . import ProxyEndpoint
+from . import Launcher, ProxyEndpoint
 from .embedded import EMBEDDED_CONFIG, UPSTREAM_ENV, UPSTREAM_KEY_ENV
 
 __all__ = [
@@ -124,7 +122,7 @@ def _tail(container: Any) -> str:
     return REDACT("\n".join(lines[-_LOG_TAIL_LINES:]))
 
 
-class DockerProxy:
+class DockerProxy(Launcher):
     """Start LiteLLM (and PostgreSQL, and the fake upstream) in Docker; a context manager.
 
     ``with DockerProxy() as endpoint:`` yields a :class:`~litellm_smoke.launchers.ProxyEndpoint`.
@@ -160,21 +158,6 @@ class DockerProxy:
         """The fake upstream's OpenAI base URL as seen from the host (its ``/_stats`` sits next to it)."""
         self._network: Any = None
         self._containers: list[Any] = []
-
-    def __enter__(self) -> ProxyEndpoint:
-        try:
-            return self.start()
-        except BaseException:
-            self.__exit__(*sys.exc_info())
-            raise
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def start(self) -> ProxyEndpoint:
         """Start everything and wait until LiteLLM is ready; see the class docstring."""

@@ -21,12 +21,11 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from importlib.util import find_spec
 from pathlib import Path
-from types import TracebackType
 
 from .._secrets import REDACT, Secret
 from ..errors import StartupError
 from ..fake_upstream import FakeUpstream
-from . import ProxyEndpoint
+from . import Launcher, ProxyEndpoint
 
 __all__ = [
     "EMBEDDED_CONFIG",
@@ -153,7 +152,7 @@ def _tail(path: Path, lines: int = _LOG_TAIL_LINES) -> str:
     return _ANSI.sub("", "".join(last)).rstrip()
 
 
-class EmbeddedProxy:
+class EmbeddedProxy(Launcher):
     """Start a real LiteLLM proxy on a free loopback port, backed by a :class:`FakeUpstream`.
 
     ``with EmbeddedProxy() as endpoint:`` yields a :class:`ProxyEndpoint`. If start-up fails,
@@ -205,21 +204,6 @@ class EmbeddedProxy:
     def pid(self) -> int | None:
         """The proxy's pid while it runs (it leads its own process group)."""
         return self._process.pid if self._process is not None else None
-
-    def __enter__(self) -> ProxyEndpoint:
-        try:
-            return self.start()
-        except BaseException:
-            self.__exit__(*sys.exc_info())
-            raise
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def start(self) -> ProxyEndpoint:
         """Start the fake upstream and the proxy, wait until ready; see the class docstring.
