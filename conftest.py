@@ -2,4 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 pytest_plugins = ["pytester"]
+
+_TESTS = Path(__file__).resolve().parent / "tests"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    # `pytest -m smoke` is the gate. The project's own tests hold no smoke checks, and importing
+    # them would cost seconds and pull in modules live mode must not load.
+    if config.getoption("markexpr", "").strip() == "smoke" and collection_path.is_relative_to(_TESTS):
+        return True
+    return None
