@@ -65,6 +65,7 @@ async def test_chat_streaming(gateway: ProxyClient, chat_model: str) -> None:
     await checks.chat_streaming(gateway, chat_model)
 
 
+@pytest.mark.openai_sdk
 async def test_chat_openai_sdk(gateway: ProxyClient, chat_model: str) -> None:
     await checks.chat_completion_sdk(gateway, chat_model)
 
@@ -73,6 +74,7 @@ async def test_embeddings_batch(gateway: ProxyClient, smoke_settings: Settings, 
     await checks.embeddings_batch(gateway, embedding_model, smoke_settings.embedding_dim)
 
 
+@pytest.mark.openai_sdk
 async def test_embeddings_openai_sdk_single(
     gateway: ProxyClient, smoke_settings: Settings, embedding_model: str
 ) -> None:
