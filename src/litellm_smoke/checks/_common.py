@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, TypeGuard
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeGuard, TypeVar
 
 import httpx
 
 from .._secrets import Secret
-from ..client import describe
-from ..errors import SmokeFailure
+from ..client import content_kind, describe
+from ..errors import SmokeFailure, excerpt
 
 ERROR_ENVELOPE = '{"error": {"message": ..., "type": ..., "code": ...}}'
 
@@ -56,3 +56,35 @@ def expect_status(response: httpx.Response, expected: int, what: str, hint: str)
 
 def is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def not_litellm(response: Any) -> str:  # Any: the SDK's exc.response may be another httpx build
+    """`` (an HTML page …: a load balancer … answered, not LiteLLM)`` when the error page is not LiteLLM's."""
+    kind = content_kind(response)
+    return f" ({kind})" if kind.startswith("an HTML page") else ""
+
+
+T = TypeVar("T")
+Fail = Callable[[str, str, str], SmokeFailure]
+"""``fail(problem, got, hint)``: a check's own failure factory with its title and expectation bound."""
+
+
+async def via_sdk(call: Awaitable[T], fail: Fail) -> T:
+    """Await an ``openai`` SDK call; its errors become the check's SmokeFailure, with the HTTP answer."""
+    import openai
+
+    try:
+        return await call
+    except openai.APIStatusError as exc:
+        request = exc.response.request
+        raise fail(
+            f"the OpenAI SDK got HTTP {exc.status_code}{not_litellm(exc.response)}",
+            f"{request.method} {request.url.path} -> {exc.status_code}: {excerpt(exc.response.text)}",
+            "the proxy or its upstream failed",
+        ) from None
+    except openai.APIError as exc:  # connection, timeout, or a body the SDK cannot parse
+        raise fail(
+            f"the OpenAI SDK failed: {type(exc).__name__}",
+            excerpt(str(exc)),
+            "the SDK could not talk to the proxy or parse its answer",
+        ) from None

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 
-from ..client import SMOKE_TAG, ProxyClient, content_kind, describe, json_body
+from ..client import SMOKE_TAG, ProxyClient, describe, json_body
 from ..errors import SmokeFailure, excerpt
-from ._common import is_number
+from ._common import is_number, not_litellm, via_sdk
 
 CHAT = "/v1/chat/completions"
 PROMPT = "Reply with the single word: pong"
@@ -28,12 +28,6 @@ def chat_body(model: str, *, stream: bool = False) -> dict[str, Any]:
     if stream:
         body["stream"] = True
     return body
-
-
-def _not_litellm(response: Any) -> str:  # Any: the SDK's exc.response may be another httpx build
-    """`` (an HTML page …: a load balancer … answered, not LiteLLM)`` when the error page is not LiteLLM's."""
-    kind = content_kind(response)
-    return f" ({kind})" if kind.startswith("an HTML page") else ""
 
 
 def _fail(model: str, problem: str, expected: str, got: str, hint: str) -> SmokeFailure:
@@ -99,7 +93,7 @@ async def chat_completion(client: ProxyClient, model: str) -> dict[str, Any]:
     if response.status_code != 200:
         raise _fail(
             model,
-            f"expected HTTP 200, got {response.status_code}{_not_litellm(response)}",
+            f"expected HTTP 200, got {response.status_code}{not_litellm(response)}",
             "HTTP 200 chat.completion",
             describe(response),
             "the proxy or its upstream failed; the error text names which",
@@ -112,28 +106,11 @@ async def chat_completion(client: ProxyClient, model: str) -> dict[str, Any]:
 
 async def chat_completion_sdk(client: ProxyClient, model: str) -> dict[str, Any]:
     """The same request through the official ``openai`` SDK: proves real clients work through the proxy."""
-    import openai
-
     sdk = client.openai()
-    try:
-        completion = await sdk.chat.completions.create(**chat_body(model))
-    except openai.APIStatusError as exc:
-        raise _fail(
-            model,
-            f"the OpenAI SDK got HTTP {exc.status_code}{_not_litellm(exc.response)}",
-            "a chat.completion object",
-            f"{exc.response.request.method} {exc.response.request.url.path} -> {exc.status_code}: "
-            + excerpt(exc.response.text),
-            "the proxy or its upstream failed",
-        ) from None
-    except openai.APIError as exc:  # connection, timeout, or a body the SDK cannot parse
-        raise _fail(
-            model,
-            f"the OpenAI SDK failed: {type(exc).__name__}",
-            "a chat.completion object",
-            excerpt(str(exc)),
-            "the SDK could not talk to the proxy or parse its answer",
-        ) from None
+    completion = await via_sdk(
+        sdk.chat.completions.create(**chat_body(model)),
+        lambda problem, got, hint: _fail(model, problem, "a chat.completion object", got, hint),
+    )
     body = completion.model_dump(warnings=False)  # a wrongly typed field is ours to report, not pydantic's
     seen = _check_completion(model, body, excerpt(json.dumps(body)))
     client.usage.add(model, seen["usage"])

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..client import SMOKE_TAG, ProxyClient, describe, json_body
 from ..errors import SmokeFailure, excerpt
-from ._common import is_number
+from ._common import is_number, via_sdk
 
 EMBEDDINGS = "/v1/embeddings"
 INPUTS = ("litellm smoke one", "litellm smoke two", "litellm smoke three")
@@ -108,27 +108,11 @@ async def embeddings_batch(client: ProxyClient, model: str, dim: int | None) -> 
 
 async def embeddings_single_sdk(client: ProxyClient, model: str, dim: int | None) -> dict[str, Any]:
     """A single string input through the official ``openai`` SDK."""
-    import openai
-
     sdk = client.openai()
-    try:
-        result = await sdk.embeddings.create(model=model, input=INPUTS[0], encoding_format="float", user=SMOKE_TAG)
-    except openai.APIStatusError as exc:
-        raise _fail(
-            model,
-            f"the OpenAI SDK got HTTP {exc.status_code}",
-            "an embeddings list",
-            f"POST {EMBEDDINGS} -> {exc.status_code}: {excerpt(exc.response.text)}",
-            "the proxy or its upstream failed",
-        ) from None
-    except openai.APIError as exc:
-        raise _fail(
-            model,
-            f"the OpenAI SDK failed: {type(exc).__name__}",
-            "an embeddings list",
-            excerpt(str(exc)),
-            "the SDK could not talk to the proxy or parse its answer",
-        ) from None
+    result = await via_sdk(
+        sdk.embeddings.create(model=model, input=INPUTS[0], encoding_format="float", user=SMOKE_TAG),
+        lambda problem, got, hint: _fail(model, problem, "an embeddings list", got, hint),
+    )
     body = result.model_dump(warnings=False)  # a wrongly typed field is ours to report, not pydantic's
     length = check_vectors(model, body, 1, dim, excerpt(json.dumps(body)[:2000]))
     client.usage.add(model, body.get("usage"))
