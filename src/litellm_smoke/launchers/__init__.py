@@ -6,7 +6,6 @@ pytest fixtures share them.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -29,24 +28,35 @@ class ProxyEndpoint:
 
 
 class Launcher:
-    """The context-manager shape every launcher shares (testcontainers' ``DockerContainer``).
+    """The shape every launcher shares (testcontainers' ``DockerContainer``).
 
-    ``with Launcher() as endpoint:`` calls :meth:`start`; if start fails, :meth:`stop` runs
-    before the exception propagates, so nothing is left running. Subclasses implement both.
+    ``with Launcher() as endpoint:`` (or :meth:`start`) starts the proxy and waits until it is
+    ready; if that fails, :meth:`stop` runs before the exception propagates, so nothing is left
+    running. Subclasses implement ``_start`` (set nothing up front that ``stop`` cannot undo)
+    and ``stop`` (safe to call twice).
     """
 
+    endpoint: ProxyEndpoint | None = None
+
     def start(self) -> ProxyEndpoint:
+        """Start and wait until ready; a second call returns the running endpoint."""
+        if self.endpoint is not None:
+            return self.endpoint
+        try:
+            self.endpoint = self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self.endpoint
+
+    def _start(self) -> ProxyEndpoint:
         raise NotImplementedError
 
     def stop(self) -> None:
         raise NotImplementedError
 
     def __enter__(self) -> ProxyEndpoint:
-        try:
-            return self.start()
-        except BaseException:
-            self.__exit__(*sys.exc_info())
-            raise
+        return self.start()
 
     def __exit__(
         self,

@@ -159,16 +159,6 @@ class DockerProxy(Launcher):
         self._network: Any = None
         self._containers: list[Any] = []
 
-    def start(self) -> ProxyEndpoint:
-        """Start everything and wait until LiteLLM is ready; see the class docstring."""
-        if self.endpoint is not None:
-            return self.endpoint
-        try:
-            return self._start()
-        except BaseException:
-            self.stop()
-            raise
-
     def stop(self) -> None:
         """Remove the containers (newest first) and the network; safe to call twice."""
         containers, self._containers = self._containers, []

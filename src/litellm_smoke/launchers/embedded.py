@@ -205,19 +205,6 @@ class EmbeddedProxy(Launcher):
         """The proxy's pid while it runs (it leads its own process group)."""
         return self._process.pid if self._process is not None else None
 
-    def start(self) -> ProxyEndpoint:
-        """Start the fake upstream and the proxy, wait until ready; see the class docstring.
-
-        On failure everything started so far is stopped before the exception propagates.
-        """
-        if self.endpoint is not None:
-            return self.endpoint
-        try:
-            return self._start()
-        except BaseException:
-            self.stop()
-            raise
-
     def _start(self) -> ProxyEndpoint:
         self._keep_tmpdir = False
         self.log_path = self._requested_log_path
