@@ -5,13 +5,16 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: smoke test lint bench clean
+.PHONY: venv smoke test lint bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
+
+## venv: create or update .venv with the dev extra (what every other target does first)
+venv: $(STAMP)
 
 ## smoke: the smoke checks against LITELLM_BASE_URL, or the embedded default when it is unset
 smoke: $(STAMP)
