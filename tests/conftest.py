@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib.util import find_spec
 
 import pytest
 
@@ -19,3 +22,23 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
         if name.startswith(_LEAKY) or name.upper() in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+
+@dataclass(frozen=True)
+class Live:
+    """A running real LiteLLM: its URL and master key."""
+
+    url: str
+    key: str
+
+
+@pytest.fixture(scope="session")
+def faults_proxy() -> Iterator[Live]:
+    """One real LiteLLM serving data/faults.yaml, booted once for every test module that needs it."""
+    if find_spec("litellm") is None:
+        pytest.skip("needs the embedded extra (pip install 'litellm-smoke[embedded]')")
+    from litellm_smoke.launchers.embedded import FAULTS_CONFIG, EmbeddedProxy
+
+    # fault-slow answers after 3 s: past a 1 s smoke timeout, well within the 30 s default
+    with EmbeddedProxy(config=FAULTS_CONFIG, extra_env={"FAKE_UPSTREAM_SLOW_SECONDS": "3"}) as endpoint:
+        yield Live(endpoint.base_url, endpoint.master_key.reveal())

@@ -14,9 +14,8 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.util import find_spec
 from pathlib import Path
 from textwrap import dedent
 
@@ -24,6 +23,7 @@ import pytest
 
 from litellm_smoke import cli
 from litellm_smoke.cli import ConfigFileError, main, models_from_config
+from tests.conftest import Live
 from tests.servers import black_hole, dead_port
 
 KEY = "sk-cli-test-master-key-0123456789"
@@ -434,27 +434,11 @@ def test_ctrl_c_stops_the_run_and_its_child(tmp_path: Path) -> None:
 # -- exit 0 and 1 against a real LiteLLM -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Live:
-    url: str
-    key: str
-
-
-@pytest.fixture(scope="module")
-def live_proxy() -> Iterator[Live]:
-    if find_spec("litellm") is None:
-        pytest.skip("needs the embedded extra (pip install 'litellm-smoke[embedded]')")
-    from litellm_smoke.launchers.embedded import FAULTS_CONFIG, EmbeddedProxy
-
-    with EmbeddedProxy(config=FAULTS_CONFIG) as endpoint:
-        yield Live(endpoint.base_url, endpoint.master_key.reveal())
-
-
 @pytest.mark.embedded
 def test_healthy_target_is_exit_0_with_config_models_json_and_junit(
-    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, live_proxy: Live
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, faults_proxy: Live
 ) -> None:
-    monkeypatch.setenv("LITELLM_MASTER_KEY", live_proxy.key)
+    monkeypatch.setenv("LITELLM_MASTER_KEY", faults_proxy.key)
     config = write(
         tmp_path / "config.yaml",
         """
@@ -470,7 +454,7 @@ def test_healthy_target_is_exit_0_with_config_models_json_and_junit(
     result = run_cli(
         "check",
         "--url",
-        live_proxy.url,
+        faults_proxy.url,
         "--config",
         str(config),
         "--json",
@@ -496,7 +480,7 @@ def test_healthy_target_is_exit_0_with_config_models_json_and_junit(
 
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["verdict"]["status"] == "healthy" and data["pytest_exit_status"] == 0
-    assert data["target"] == {"url": live_proxy.url, "kind": "external"}
+    assert data["target"] == {"url": faults_proxy.url, "kind": "external"}
     assert data["litellm_version"] and data["usage"]["model_calls"]["heartcode-chat-sfw"] == 3
     assert data["usage"]["total_tokens"] > 0
     assert data["checks"][0]["nodeid"] == "litellm_smoke/suite/test_smoke.py::test_reachability"
@@ -507,18 +491,18 @@ def test_healthy_target_is_exit_0_with_config_models_json_and_junit(
     assert float(chat["latency_ms"] or 0) > 0
     assert cases["test_chat_completion[heartcode-chat-sfw]"].get("classname") == "litellm_smoke.suite.test_smoke"
 
-    leaks = live_proxy.key in result.text + report.read_text(encoding="utf-8") + junit.read_text(encoding="utf-8")
+    leaks = faults_proxy.key in result.text + report.read_text(encoding="utf-8") + junit.read_text(encoding="utf-8")
     assert not leaks, "the master key leaked into the output, the JSON or the JUnit report"
 
 
 @pytest.mark.embedded
-def test_wrong_master_key_is_exit_1(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, live_proxy: Live) -> None:
+def test_wrong_master_key_is_exit_1(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, faults_proxy: Live) -> None:
     wrong = "sk-cli-test-not-the-master-key-42"
     monkeypatch.setenv("DEPLOY_LITELLM_KEY", wrong)
     result = run_cli(
         "check",
         "--url",
-        live_proxy.url,
+        faults_proxy.url,
         "--master-key-env",
         "DEPLOY_LITELLM_KEY",
         "-k",
@@ -533,18 +517,18 @@ def test_wrong_master_key_is_exit_1(run_cli: RunCli, monkeypatch: pytest.MonkeyP
             "UNHEALTHY: 1 of 3 checks failed (2 passed) -> exit 1",
         ]
     )
-    assert wrong not in result.text and live_proxy.key not in result.text
+    assert wrong not in result.text and faults_proxy.key not in result.text
 
 
 @pytest.mark.embedded
 def test_failing_model_is_exit_1_and_named_in_the_table(
-    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, live_proxy: Live
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, faults_proxy: Live
 ) -> None:
-    monkeypatch.setenv("LITELLM_MASTER_KEY", live_proxy.key)
+    monkeypatch.setenv("LITELLM_MASTER_KEY", faults_proxy.key)
     result = run_cli(
         "check",
         "--url",
-        live_proxy.url,
+        faults_proxy.url,
         "--chat-model",
         "fault-500",
         "-k",
@@ -559,4 +543,4 @@ def test_failing_model_is_exit_1_and_named_in_the_table(
             "chat_completion * fault-500 * FAIL * ms  chat fault-500: expected HTTP 200, got 500",
         ]
     )
-    assert live_proxy.key not in result.text
+    assert faults_proxy.key not in result.text

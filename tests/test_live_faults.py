@@ -7,28 +7,13 @@ LITELLM_MASTER_KEY), in-process via pytester; outcomes are asserted from the out
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-
 import pytest
+
+from tests.conftest import Live
 
 pytestmark = pytest.mark.embedded
 
 SMOKE = ("--pyargs", "litellm_smoke.suite", "-m", "smoke", "-rfEs", "-o", "asyncio_default_fixture_loop_scope=function")
-
-
-@dataclass(frozen=True)
-class Live:
-    url: str
-    key: str
-
-
-@pytest.fixture(scope="module")
-def faulty_proxy() -> Iterator[Live]:
-    from litellm_smoke.launchers.embedded import FAULTS_CONFIG, EmbeddedProxy
-
-    with EmbeddedProxy(config=FAULTS_CONFIG, extra_env={"FAKE_UPSTREAM_SLOW_SECONDS": "3"}) as endpoint:
-        yield Live(endpoint.base_url, endpoint.master_key.reveal())
 
 
 def run(
@@ -55,8 +40,8 @@ def failed_tests(result: pytest.RunResult) -> set[str]:
     return {line.split("::")[-1].split(" ")[0] for line in result.stdout.lines if line.startswith("FAILED ")}
 
 
-def test_healthy_gateway_passes_every_check(pytester, monkeypatch, faulty_proxy) -> None:
-    result = run(pytester, monkeypatch, faulty_proxy)
+def test_healthy_gateway_passes_every_check(pytester, monkeypatch, faults_proxy) -> None:
+    result = run(pytester, monkeypatch, faults_proxy)
     # no database here: the 6 virtual-key checks and the database check skip with their reasons
     result.assert_outcomes(passed=16, skipped=7)
 
@@ -146,9 +131,9 @@ def test_healthy_gateway_passes_every_check(pytester, monkeypatch, faulty_proxy)
     ],
 )
 def test_fault_fails_the_check_that_exists_for_it(
-    pytester, monkeypatch, faulty_proxy, kwargs, args, failing, message
+    pytester, monkeypatch, faults_proxy, kwargs, args, failing, message
 ) -> None:
-    result = run(pytester, monkeypatch, faulty_proxy, *args, **kwargs)
+    result = run(pytester, monkeypatch, faults_proxy, *args, **kwargs)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     assert failing <= failed_tests(result), result.stdout.str()
     result.stdout.fnmatch_lines([message])
