@@ -45,6 +45,7 @@ import _analysis
 import _proc
 import httpx
 
+from litellm_smoke import cli as cli_module
 from litellm_smoke.fake_upstream import FakeUpstream
 from litellm_smoke.launchers.embedded import EMBEDDED_CONFIG, EmbeddedProxy
 
@@ -75,14 +76,8 @@ BOOT_TIMEOUT_S = 240.0
 VERBOSE_REPLY = " ".join(["pong"] * 512)
 
 TRIVIAL_TEST = "def test_ok() -> None:\n    pass\n"
-# Mirrors litellm_smoke.cli's own pytest.ini for `check`: the floor of variant C has the same config.
-CLI_LIKE_INI = """\
-[pytest]
-addopts = -p no:cacheprovider
-asyncio_default_fixture_loop_scope = function
-asyncio_default_test_loop_scope = function
-console_output_style = classic
-"""
+# The floor of variant C runs with the very pytest.ini `litellm-smoke check` gives its child.
+CLI_LIKE_INI = cli_module._PYTEST_INI
 
 _STRIPPED_PREFIXES = ("LITELLM_", "OPENAI_", "PYTEST_", "DATABASE_", "FAKE_UPSTREAM_")
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
