@@ -46,8 +46,8 @@ import _proc
 import httpx
 
 from litellm_smoke import cli as cli_module
-from litellm_smoke.fake_upstream import FakeUpstream
 from litellm_smoke.launchers.embedded import EMBEDDED_CONFIG, EmbeddedProxy
+from litellm_smoke.launchers.fake_upstream import FakeUpstream
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"

@@ -23,6 +23,7 @@ import pytest
 
 from litellm_smoke import cli
 from litellm_smoke.cli import ConfigFileError, main, models_from_config
+from litellm_smoke.errors import ExitCode
 from tests.conftest import Live
 from tests.servers import black_hole, dead_port
 
@@ -244,7 +245,7 @@ def test_bad_input_is_one_line_and_exit_2(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     result = run_cli("check", *argv)
-    assert result.code == cli.EXIT_USAGE
+    assert result.code == ExitCode.USAGE
     assert result.out == ""  # nothing ran
     assert len(result.err.strip().splitlines()) == 1, result.err
     pytest.LineMatcher(result.err.splitlines()).fnmatch_lines([f"litellm-smoke check: error: {message}"])
@@ -267,18 +268,18 @@ def test_a_key_on_the_command_line_is_refused_without_echoing_it(
 ) -> None:
     monkeypatch.setenv("LITELLM_MASTER_KEY", KEY)
     result = run_cli("check", "--url", "http://127.0.0.1:4000", *argv)
-    assert result.code == cli.EXIT_USAGE
+    assert result.code == ExitCode.USAGE
     assert KEY not in result.text
     assert "$LITELLM_MASTER_KEY" in result.err or "NAME of an environment variable" in result.err
 
 
 def test_top_level_usage(run_cli: RunCli) -> None:
-    assert run_cli().code == cli.EXIT_USAGE
+    assert run_cli().code == ExitCode.USAGE
     assert run_cli("--help").code == 0
     version = run_cli("--version")
     assert (version.code, version.out.strip()) == (0, "litellm-smoke 0.1.0")
     unknown = run_cli("frobnicate")
-    assert unknown.code == cli.EXIT_USAGE and "invalid choice: 'frobnicate'" in unknown.err
+    assert unknown.code == ExitCode.USAGE and "invalid choice: 'frobnicate'" in unknown.err
 
 
 def test_a_missing_or_broken_subcommand_module_does_not_break_check(
@@ -294,12 +295,12 @@ def test_a_missing_or_broken_subcommand_module_does_not_break_check(
     assert listing.code == 0
     assert "ghost" not in listing.out and "broken" in listing.out and "needs-dep" in listing.out
     broken = run_cli("broken", "anything")
-    assert broken.code == cli.EXIT_USAGE
+    assert broken.code == ExitCode.USAGE
     assert broken.err.strip() == (
         "litellm-smoke: broken is unavailable: importing broken_cli_for_test failed: RuntimeError: half-written module"
     )
     assert "No module named 'a_dependency_that_is_not_installed'" in run_cli("needs-dep").err
-    assert run_cli("check", "--url", "nope").code == cli.EXIT_USAGE  # check itself still parses
+    assert run_cli("check", "--url", "nope").code == ExitCode.USAGE  # check itself still parses
 
 
 def test_lint_config_is_wired(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -325,7 +326,7 @@ def test_console_script_is_installed() -> None:
 def test_pytest_usage_error_is_exit_2(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LITELLM_MASTER_KEY", KEY)
     result = run_cli("check", "--url", dead_port(), "--no-such-pytest-option")
-    assert result.code == cli.EXIT_USAGE
+    assert result.code == ExitCode.USAGE
     assert "unrecognized arguments: --no-such-pytest-option" in result.err
     assert result.out.splitlines()[-1].startswith("litellm-smoke: USAGE ERROR")
 
@@ -333,7 +334,7 @@ def test_pytest_usage_error_is_exit_2(run_cli: RunCli, monkeypatch: pytest.Monke
 def test_no_check_selected_is_exit_2_not_success(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LITELLM_MASTER_KEY", KEY)
     result = run_cli("check", "--url", dead_port(), "-k", "no_check_has_this_name")
-    assert result.code == cli.EXIT_USAGE
+    assert result.code == ExitCode.USAGE
     assert result.out.splitlines()[-1] == (
         "litellm-smoke: NO CHECKS RAN: the selection (-k/-m) matched no check -> exit 2"
     )
@@ -344,7 +345,7 @@ def test_unreachable_target_is_exit_3(run_cli: RunCli, monkeypatch: pytest.Monke
     url = dead_port()
     report = tmp_path / "reports" / "smoke.json"
     result = run_cli("check", "--url", url, "--chat-model", "m1", "--json", str(report), *NOT_KEYS)
-    assert result.code == cli.EXIT_UNREACHABLE, result.text
+    assert result.code == ExitCode.UNREACHABLE, result.text
     pytest.LineMatcher(result.out.splitlines()).fnmatch_lines(
         [
             f"litellm-smoke 0.1.0: target={url} chat_models=m1 *master_key=set",
@@ -385,7 +386,7 @@ def test_colours_on_a_terminal(tmp_path: Path) -> None:
             if not chunk:
                 break
             chunks.append(chunk)
-        assert process.wait(timeout=60) == cli.EXIT_UNREACHABLE
+        assert process.wait(timeout=60) == ExitCode.UNREACHABLE
     output = b"".join(chunks).decode("utf-8", "replace")
     assert "\x1b[31m" in output or "\x1b[1;31m" in output, output  # red FAIL / verdict
     assert KEY not in output
@@ -395,7 +396,7 @@ def test_offline_replay_is_exit_0(run_cli: RunCli, tmp_path: Path) -> None:
     """The shipped recordings of a healthy LiteLLM: no proxy, no network, the default checks all pass."""
     report = tmp_path / "smoke.json"
     result = run_cli("check", "--offline", "--json", str(report), *NOT_KEYS)
-    assert result.code == cli.EXIT_HEALTHY, result.text
+    assert result.code == ExitCode.OK, result.text
     assert result.out.splitlines()[-1].startswith("litellm-smoke: HEALTHY: ")
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["target"]["kind"] == "offline" and data["verdict"]["code"] == 0
@@ -463,7 +464,7 @@ def test_healthy_target_is_exit_0_with_config_models_json_and_junit(
         str(junit),
         *NOT_KEYS,
     )
-    assert result.code == cli.EXIT_HEALTHY, result.text
+    assert result.code == ExitCode.OK, result.text
     pytest.LineMatcher(result.out.splitlines()).fnmatch_lines(
         [
             f"litellm-smoke: models from {config}: chat heartcode-chat-sfw; embedding heartcode-embed",
@@ -509,7 +510,7 @@ def test_wrong_master_key_is_exit_1(run_cli: RunCli, monkeypatch: pytest.MonkeyP
         "reachability or master_key or readiness",
         *NOT_KEYS,
     )
-    assert result.code == cli.EXIT_FAILED, result.text
+    assert result.code == ExitCode.FAILED, result.text
     pytest.LineMatcher(result.out.splitlines()).fnmatch_lines(
         [
             "PASS  reachability *",
@@ -535,7 +536,7 @@ def test_failing_model_is_exit_1_and_named_in_the_table(
         "reachability or test_chat_completion",
         *NOT_KEYS,
     )
-    assert result.code == cli.EXIT_FAILED, result.text
+    assert result.code == ExitCode.FAILED, result.text
     table = result.out[result.out.index("litellm-smoke verdict") :].splitlines()
     pytest.LineMatcher(table).fnmatch_lines(
         [

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from litellm_smoke._secrets import Redactor, Secret
-from litellm_smoke.config import DEFAULT_TIMEOUT, SettingsError, resolve
+from litellm_smoke.settings import DEFAULT_TIMEOUT, SettingsError, resolve
 
 KEY = "sk-config-test-0123456789"
 

@@ -1,4 +1,4 @@
-"""Tests of litellm_smoke.dbcheck: URL handling as units, every verdict against a real PostgreSQL.
+"""Tests of litellm_smoke.db.check: URL handling as units, every verdict against a real PostgreSQL.
 
 The server tests need PostgreSQL on 127.0.0.1:5432 and a role that may create roles and databases
 (``LITELLM_SMOKE_PG_ADMIN_URL``, default ``postgresql://postgres:postgres@127.0.0.1:5432/postgres``).
@@ -29,7 +29,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from litellm_smoke.dbcheck import (
+from litellm_smoke.db.check import (
     CORE_TABLES,
     DbCheckError,
     DbProblem,
@@ -247,7 +247,7 @@ def test_report_ok_and_describe() -> None:
 
 def test_module_import_is_cheap() -> None:
     code = (
-        "import sys, litellm_smoke.dbcheck; "
+        "import sys, litellm_smoke.db.check; "
         "print(sorted(m for m in ('psycopg', 'pytest', 'litellm') if m in sys.modules))"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}

@@ -22,12 +22,13 @@ import httpx
 import pytest
 import respx
 
-from litellm_smoke import _cli_sweep
 from litellm_smoke._secrets import MASK, Secret, redact
 from litellm_smoke.checks import keys
-from litellm_smoke.client import ProxyClient
-from litellm_smoke.errors import SmokeFailure
-from litellm_smoke.sweep import SweepError, find_smoke_keys, sweep
+from litellm_smoke.cli import sweep as _cli_sweep
+from litellm_smoke.client import keys as key_api
+from litellm_smoke.client.http import ProxyClient
+from litellm_smoke.client.keys import SweepError, find_smoke_keys, sweep
+from litellm_smoke.errors import ExitCode, SmokeFailure
 from tests.keys_replay.build import BUILDERS, OUT_DIR
 from tests.keys_replay.router import BASE_URL, MASTER_KEY, FakeKeyProxy
 
@@ -66,11 +67,11 @@ def test_synthesised_fixtures_match_a_fresh_build_from_litellm_types() -> None:
 
 # -- the lifecycle, check by check -------------------------------------------------------------
 
-Step = Callable[[ProxyClient, keys.MintedKey], Awaitable[Any]]
+Step = Callable[[ProxyClient, key_api.MintedKey], Awaitable[Any]]
 
 
 def _steps() -> list[tuple[str, Step]]:
-    async def well_formed(client: ProxyClient, minted: keys.MintedKey) -> None:
+    async def well_formed(client: ProxyClient, minted: key_api.MintedKey) -> None:
         keys.key_well_formed(minted)
 
     return [
@@ -83,12 +84,16 @@ def _steps() -> list[tuple[str, Step]]:
     ]
 
 
-async def _lifecycle(fake: FakeKeyProxy) -> tuple[dict[str, SmokeFailure], keys.KeyRegistry, keys.MintedKey | None]:
-    registry = keys.KeyRegistry()
+async def _lifecycle(
+    fake: FakeKeyProxy,
+) -> tuple[dict[str, SmokeFailure], key_api.KeyRegistry, key_api.MintedKey | None]:
+    registry = key_api.KeyRegistry()
     failures: dict[str, SmokeFailure] = {}
     async with client_for(fake) as client:
         try:
-            minted = await keys.generate_key(client, keys.KeySpec(MODEL, keys.new_run_id()), register=registry.add)
+            minted = await key_api.generate_key(
+                client, key_api.KeySpec(MODEL, key_api.new_run_id()), register=registry.add
+            )
         except SmokeFailure as failure:
             failures["generate"] = failure
             return failures, registry, None
@@ -108,8 +113,8 @@ async def test_healthy_lifecycle_passes_every_check_and_spends_at_most_rpm_limit
     assert failures == {}
     assert minted is not None and minted.deleted
     # rpm_limit accepted (billable) completions, then the one refused with 429
-    assert len(fake.calls_to("POST", "/v1/chat/completions")) == keys.DEFAULT_RPM_LIMIT + 1
-    assert len(fake.minted[0].window) == keys.DEFAULT_RPM_LIMIT
+    assert len(fake.calls_to("POST", "/v1/chat/completions")) == key_api.DEFAULT_RPM_LIMIT + 1
+    assert len(fake.minted[0].window) == key_api.DEFAULT_RPM_LIMIT
     assert [c["json"] for c in fake.calls_to("POST", "/key/delete")] == [{"keys": [minted.token]}]
     assert registry.alive == []
 
@@ -152,9 +157,9 @@ async def test_each_check_fails_on_its_fault(fault: str, step: str, fragment: st
 @pytest.mark.asyncio
 async def test_generate_registers_the_key_before_validating_it_and_redacts_it_at_once() -> None:
     fake = FakeKeyProxy(faults=["token_equals_key"])
-    registry = keys.KeyRegistry()
+    registry = key_api.KeyRegistry()
     async with client_for(fake) as client:
-        minted = await keys.generate_key(client, keys.KeySpec(MODEL, "r1"), register=registry.add)
+        minted = await key_api.generate_key(client, key_api.KeySpec(MODEL, "r1"), register=registry.add)
         assert list(registry) == [minted]
         with pytest.raises(SmokeFailure):
             keys.key_well_formed(minted)
@@ -167,9 +172,9 @@ async def test_generate_registers_the_key_before_validating_it_and_redacts_it_at
 @pytest.mark.asyncio
 async def test_registry_reports_keys_it_could_not_delete_by_alias_only() -> None:
     fake = FakeKeyProxy(faults=["delete_500"])
-    registry = keys.KeyRegistry()
+    registry = key_api.KeyRegistry()
     async with client_for(fake) as client:
-        minted = await keys.generate_key(client, keys.KeySpec(MODEL, "r2"), register=registry.add)
+        minted = await key_api.generate_key(client, key_api.KeySpec(MODEL, "r2"), register=registry.add)
         leftovers = await registry.delete_all(client)
     assert len(leftovers) == 1 and leftovers[0].startswith("litellm-smoke-r2 (hash …")
     assert minted.key.reveal() not in leftovers[0] and (minted.token or "") not in leftovers[0]
@@ -196,7 +201,7 @@ async def test_registry_reports_keys_it_could_not_delete_by_alias_only() -> None
 async def test_a_429_that_does_not_prove_the_key_limit_fails(successes_before: int, body: Any, fragment: str) -> None:
     fake = FakeKeyProxy()
     async with client_for(fake) as client:
-        minted = await keys.generate_key(client, keys.KeySpec(MODEL, "r3"))
+        minted = await key_api.generate_key(client, key_api.KeySpec(MODEL, "r3"))
     minted.successful_calls = successes_before
     router = respx.MockRouter(base_url=BASE_URL)
     router.route(method="POST", path="/v1/chat/completions").mock(return_value=httpx.Response(429, json=body))
@@ -209,7 +214,7 @@ async def test_a_429_that_does_not_prove_the_key_limit_fails(successes_before: i
 async def test_refusal_with_an_old_style_401_message_counts_as_access_denied() -> None:
     fake = FakeKeyProxy()
     async with client_for(fake) as client:
-        minted = await keys.generate_key(client, keys.KeySpec(MODEL, "r4"))
+        minted = await key_api.generate_key(client, key_api.KeySpec(MODEL, "r4"))
     body = {
         "error": {
             "message": "Authentication Error, key not allowed to access model. This key can only access "
@@ -278,7 +283,7 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
 def _seed_mixed(fake: FakeKeyProxy) -> dict[str, Any]:
-    tag = {keys.METADATA_TAG: True}
+    tag = {key_api.METADATA_TAG: True}
     return {
         "old": fake.seed("litellm-smoke-20260301T100000Z-aaaaaa", metadata=tag, created_at=NOW - timedelta(hours=2)),
         "young": fake.seed(
@@ -287,7 +292,7 @@ def _seed_mixed(fake: FakeKeyProxy) -> dict[str, Any]:
         "prefix_only": fake.seed("litellm-smoke-by-hand", metadata={}, created_at=NOW - timedelta(days=1)),
         "tag_only": fake.seed("team-prod-key", metadata=tag, created_at=NOW - timedelta(days=1)),
         "tag_false": fake.seed(
-            "litellm-smoke-x", metadata={keys.METADATA_TAG: "true"}, created_at=NOW - timedelta(days=1)
+            "litellm-smoke-x", metadata={key_api.METADATA_TAG: "true"}, created_at=NOW - timedelta(days=1)
         ),
         "unrelated": fake.seed("prod", metadata={"team": "core"}, created_at=NOW - timedelta(days=1)),
     }
@@ -324,7 +329,7 @@ async def test_sweep_pages_through_a_full_listing() -> None:
     fake = FakeKeyProxy(faults=["exact_alias_filter"])
     for i in range(230):
         fake.seed(f"other-{i}", created_at=NOW - timedelta(minutes=i))
-    leftover = fake.seed("litellm-smoke-z", metadata={keys.METADATA_TAG: True}, created_at=NOW - timedelta(days=9))
+    leftover = fake.seed("litellm-smoke-z", metadata={key_api.METADATA_TAG: True}, created_at=NOW - timedelta(days=9))
     async with client_for(fake) as client:
         found = await find_smoke_keys(client)
     assert [k.alias for k in found] == [leftover.alias]
@@ -364,7 +369,7 @@ def proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cli_usage_errors_are_one_line(
     overrides: dict[str, Any], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _cli_sweep.run(_args(**overrides)) == _cli_sweep.EXIT_USAGE
+    assert _cli_sweep.run(_args(**overrides)) == ExitCode.USAGE
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
 
@@ -374,12 +379,12 @@ def test_cli_dry_run_then_sweep_prints_aliases_never_keys(capsys: pytest.Capture
     fake = FakeKeyProxy()
     seeded = _seed_mixed(fake)
     with fake.router():
-        assert _cli_sweep.run(_args(dry_run=True)) == _cli_sweep.EXIT_OK
+        assert _cli_sweep.run(_args(dry_run=True)) == ExitCode.OK
         dry = capsys.readouterr().out
         assert not any(k.deleted for k in seeded.values())
-        assert _cli_sweep.run(_args()) == _cli_sweep.EXIT_OK
+        assert _cli_sweep.run(_args()) == ExitCode.OK
         real = capsys.readouterr().out
-        assert _cli_sweep.run(_args()) == _cli_sweep.EXIT_OK
+        assert _cli_sweep.run(_args()) == ExitCode.OK
         again = capsys.readouterr().out
     assert f"would delete {seeded['old'].alias} (hash …{seeded['old'].token[-6:]}" in dry
     assert "would delete 2 smoke key(s)" in dry and "deleted 2 smoke key(s)" in real
@@ -392,7 +397,7 @@ def test_cli_dry_run_then_sweep_prints_aliases_never_keys(capsys: pytest.Capture
 @pytest.mark.usefixtures("proxy_env")
 def test_cli_reports_a_failed_sweep_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     with FakeKeyProxy(faults=["no_db"]).router():
-        assert _cli_sweep.run(_args()) == _cli_sweep.EXIT_FAILED
+        assert _cli_sweep.run(_args()) == ExitCode.FAILED
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "has no database" in err and MASTER_KEY not in err
 

@@ -16,7 +16,8 @@ import pytest
 
 from litellm_smoke import report
 from litellm_smoke._secrets import MASK, REDACT, Secret, redact
-from litellm_smoke.client import ProxyClient, Usage
+from litellm_smoke.checks import health
+from litellm_smoke.client.http import ProxyClient, Usage
 from litellm_smoke.plugin import CheckResult
 from litellm_smoke.report import CheckRow, RunReport, decide
 
@@ -255,14 +256,11 @@ def test_step_summary_is_appended_only_when_github_sets_the_variable(tmp_path: P
 
 def test_github_mask_prints_the_command_under_actions_and_always_redacts() -> None:
     lines: list[str] = []
-    previous = report.set_mask_writer(lines.append)
-    try:
-        assert report.github_mask("sk-minted-outside-actions-1", {}) is False
-        assert report.github_mask(Secret("sk-minted-in-actions-22"), {"GITHUB_ACTIONS": "true"}) is True
-        assert report.github_mask("line-one\nline-two", {"GITHUB_ACTIONS": "true"}) is True
-        assert report.github_mask("", {"GITHUB_ACTIONS": "true"}) is False
-    finally:
-        report.set_mask_writer(previous)
+    assert report.Masker({}, lines.append)("sk-minted-outside-actions-1") is False
+    under_actions = report.Masker({"GITHUB_ACTIONS": "true"}, lines.append)
+    assert under_actions(Secret("sk-minted-in-actions-22")) is True
+    assert under_actions("line-one\nline-two") is True
+    assert under_actions("") is False
     assert lines == ["::add-mask::sk-minted-in-actions-22\n", "::add-mask::line-one\n", "::add-mask::line-two\n"]
     assert redact("key sk-minted-outside-actions-1 and line-one") == f"key {MASK} and {MASK}"
 
@@ -283,7 +281,7 @@ async def test_version_comes_from_readiness_details_with_the_master_key() -> Non
         return httpx.Response(200, json={"status": "healthy", "db": "Not connected", "litellm_version": "1.108.7"})
 
     async with _client(httpx.MockTransport(answer)) as client:
-        assert await report.fetch_litellm_version(client) == "1.108.7"
+        assert await health.fetch_litellm_version(client) == "1.108.7"
         assert client.litellm_version == "1.108.7"
     assert seen[0].url.path == "/health/readiness/details"
     assert seen[0].headers["authorization"] == f"Bearer {MASTER}"
@@ -300,7 +298,7 @@ async def test_version_comes_from_readiness_details_with_the_master_key() -> Non
 )
 async def test_version_lookup_never_fails_the_run(answer: object) -> None:
     async with _client(httpx.MockTransport(answer)) as client:  # type: ignore[arg-type]
-        assert await report.fetch_litellm_version(client) is None
+        assert await health.fetch_litellm_version(client) is None
 
 
 @pytest.mark.asyncio
@@ -310,7 +308,7 @@ async def test_version_lookup_survives_a_dead_target() -> None:
 
     async with _client(httpx.MockTransport(refuse)) as client:
         client.litellm_version = "1.99.0"  # seen earlier on an x-litellm-version header
-        assert await report.fetch_litellm_version(client) == "1.99.0"
+        assert await health.fetch_litellm_version(client) == "1.99.0"
 
 
 # -- the plugin's hooks, black-box -------------------------------------------------------------
@@ -319,7 +317,7 @@ PYTESTER_ARGS = ("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_s
 
 FAKE_CONFTEST = """
     import pytest
-    from litellm_smoke.client import Usage
+    from litellm_smoke.client.http import Usage
 
     class FakeClient:
         litellm_version = "1.108.7"
@@ -448,11 +446,9 @@ def test_mask_command_bypasses_capture_and_stays_out_of_junit(
     pytester.makepyfile(
         dedent(f"""
         import pytest
-        from litellm_smoke.report import github_mask
-
         @pytest.mark.smoke
-        def test_mint():
-            github_mask("{minted}")
+        def test_mint(smoke_mask):
+            smoke_mask("{minted}")
             print("captured-output-marker")
     """)
     )

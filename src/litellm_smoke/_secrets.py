@@ -8,7 +8,7 @@ from collections.abc import Iterable
 MASK = "[REDACTED]"
 
 # Anything that looks like a LiteLLM/OpenAI key, whether we know it or not.
-_KEY_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
+KEY_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
 # LiteLLM's own partial masking ("sk-...abcd", "Be****ke") leaks a few characters; keep it.
 _BEARER_PATTERN = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=\-]{8,}")
 
@@ -56,7 +56,7 @@ class Redactor:
     def __call__(self, text: str) -> str:
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, MASK)
-        text = _KEY_PATTERN.sub(MASK, text)
+        text = KEY_PATTERN.sub(MASK, text)
         return _BEARER_PATTERN.sub(lambda m: m.group(1) + MASK, text)
 
 

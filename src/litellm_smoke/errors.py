@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
-from ._secrets import redact
+from enum import IntEnum
+
+from litellm_smoke._secrets import redact
 
 EXCERPT_CHARS = 300
+
+
+class ExitCode(IntEnum):
+    """The exit codes of every ``litellm-smoke`` command (and the verdict of a pytest run).
+
+    ``check``: 0 healthy, 1 a check failed, 2 usage or configuration error (also: nothing
+    selected or verified), 3 target unreachable, 130 interrupted. ``lint-config``: 0 no errors,
+    1 findings, 2 unreadable input. ``sweep``: 0 done, 1 listing or deleting failed, 2 usage error.
+    """
+
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    UNREACHABLE = 3
+    INTERRUPTED = 130  # the shell convention for SIGINT
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:

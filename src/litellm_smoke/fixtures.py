@@ -12,15 +12,31 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from ._secrets import Secret
-from .client import ProxyClient
-from .config import Settings
-from .errors import StartupError, TargetUnreachable, excerpt
-from .preflight import check_liveliness
+from litellm_smoke._secrets import Secret
+from litellm_smoke.checks.keys import keys_precondition
+from litellm_smoke.checks.preflight import check_liveliness
+from litellm_smoke.client.http import ProxyClient
+from litellm_smoke.client.keys import DEFAULT_DURATION, KeyRegistry, KeySpec, MintedKey, generate_key, new_run_id
+from litellm_smoke.errors import SmokeFailure, StartupError, TargetUnreachable, excerpt
+from litellm_smoke.report import Masker
+from litellm_smoke.settings import Settings
 
-__all__ = ["gateway", "smoke_client", "smoke_preflight", "smoke_settings", "smoke_target"]
+__all__ = [
+    "KeyMint",
+    "gateway",
+    "key_mint",
+    "keys_gateway",
+    "minted_key",
+    "minted_keys",
+    "smoke_client",
+    "smoke_mask",
+    "smoke_preflight",
+    "smoke_settings",
+    "smoke_target",
+]
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
+MASKER_KEY = pytest.StashKey[Masker]()
 
 
 @dataclass
@@ -37,8 +53,18 @@ class Target:
 
 @pytest.fixture(scope="session")
 def smoke_settings(pytestconfig: pytest.Config) -> Settings:
-    """The resolved :class:`~litellm_smoke.config.Settings` (option > env > ini > default)."""
+    """The resolved :class:`~litellm_smoke.settings.Settings` (option > env > ini > default)."""
     return pytestconfig.stash[SETTINGS_KEY]
+
+
+@pytest.fixture(scope="session")
+def smoke_mask(pytestconfig: pytest.Config) -> Masker:
+    """Protects a secret the run created: redacted everywhere, and ``::add-mask::`` under GitHub Actions.
+
+    Call it with the value before anything could print it (the key fixtures do for minted keys).
+    """
+    masker = pytestconfig.stash.get(MASKER_KEY, None)
+    return masker if masker is not None else Masker()
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +78,11 @@ def smoke_target(smoke_settings: Settings) -> Iterator[Target]:
     """
     settings = smoke_settings
     if settings.offline:
-        from .replay import REPLAY_BASE_URL, ReplayError, replay_transport  # offline only: no litellm, no sockets
+        from litellm_smoke.offline.replay import (  # offline only: no litellm, no sockets
+            REPLAY_BASE_URL,
+            ReplayError,
+            replay_transport,
+        )
 
         try:
             transport = replay_transport(settings.replay_dir, master_key=settings.master_key)
@@ -64,7 +94,7 @@ def smoke_target(smoke_settings: Settings) -> Iterator[Target]:
         # `litellm-smoke record` sets this hidden variable: the run tees every exchange to disk.
         record_dir = os.environ.get("LITELLM_SMOKE_RECORD_DIR")
         if record_dir:
-            from .recorder import RecordingTransport
+            from litellm_smoke.offline.recorder import RecordingTransport
 
             recording = RecordingTransport(record_dir, settings.master_key)
             yield Target(settings.base_url, settings.master_key, transport=recording, kind="recording")
@@ -73,7 +103,7 @@ def smoke_target(smoke_settings: Settings) -> Iterator[Target]:
         return
     with contextlib.ExitStack() as stack:
         try:
-            from .launchers.embedded import EmbeddedProxy  # imported only when no target is given
+            from litellm_smoke.launchers.embedded import EmbeddedProxy  # imported only when no target is given
 
             proxy = EmbeddedProxy()
             endpoint = stack.enter_context(proxy)
@@ -90,7 +120,7 @@ def smoke_target(smoke_settings: Settings) -> Iterator[Target]:
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def smoke_client(smoke_target: Target, smoke_settings: Settings) -> AsyncIterator[ProxyClient]:
-    """A :class:`~litellm_smoke.client.ProxyClient` for the target; closed at the end of the session."""
+    """A :class:`~litellm_smoke.client.http.ProxyClient` for the target; closed at the end of the session."""
     client = ProxyClient(
         smoke_target.base_url, smoke_target.master_key, smoke_settings.timeout, transport=smoke_target.transport
     )
@@ -122,3 +152,77 @@ async def gateway(smoke_preflight: TargetUnreachable | None, smoke_client: Proxy
     if smoke_preflight is not None:
         pytest.skip(f"{smoke_preflight.title} -- see test_reachability")
     return smoke_client
+
+
+# -- virtual keys: one disposable key per session, always deleted again --------------------------
+
+
+@dataclass(frozen=True)
+class KeyMint:
+    """The outcome of minting the session's key: the key, or why there is none."""
+
+    spec: KeySpec
+    minted: MintedKey | None
+    failure: SmokeFailure | None
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def minted_keys(smoke_client: ProxyClient) -> AsyncIterator[KeyRegistry]:
+    """Every key this session mints. At session end the live ones are deleted in one request.
+
+    The deletion runs in a ``finally``: after failed checks, ``-x``, and Ctrl-C alike (pytest tears
+    session fixtures down on KeyboardInterrupt). If it fails, the teardown errors with the aliases
+    (never the keys) and how to remove them.
+    """
+    registry = KeyRegistry()
+    try:
+        yield registry
+    finally:
+        leftovers = await registry.delete_all(smoke_client)
+        if leftovers:
+            failure = SmokeFailure(
+                f"cleanup: {len(leftovers)} key(s) minted by this run could not be deleted",
+                expected="POST /key/delete (master key) -> 200 for every key the run minted",
+                got="; ".join(leftovers),
+                hint=f"they expire on their own after {DEFAULT_DURATION}; remove them now with "
+                "`litellm-smoke sweep --older-than 0`",
+            )
+            # The message is the whole story; a traceback through pytest-asyncio's finaliser is noise.
+            pytest.fail(str(failure), pytrace=False)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def keys_gateway(gateway: ProxyClient, smoke_settings: Settings) -> ProxyClient:
+    """The client, when virtual keys can be tested: a database is expected (``LITELLM_EXPECT_DB=true``)
+    or readiness reports one connected. Otherwise the key checks are skipped with the reason.
+    """
+    reason = await keys_precondition(gateway, smoke_settings.expect_db)
+    if reason is not None:
+        pytest.skip(reason)
+    if not smoke_settings.chat_models:
+        pytest.skip("no chat model to give the disposable key (set LITELLM_CHAT_MODELS)")
+    return gateway
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def key_mint(
+    keys_gateway: ProxyClient, smoke_settings: Settings, minted_keys: KeyRegistry, smoke_mask: Masker
+) -> KeyMint:
+    """Mints the session's one key (first chat model, tiny limits). A failure is returned, not raised:
+    ``test_key_generate`` reports it once and the other key checks skip.
+    """
+    spec = KeySpec(model=smoke_settings.chat_models[0], run_id=new_run_id())
+    try:
+        minted = await generate_key(keys_gateway, spec, register=minted_keys.add, protect=smoke_mask)
+    except SmokeFailure as failure:
+        return KeyMint(spec, None, failure)
+    return KeyMint(spec, minted, None)
+
+
+@pytest.fixture(scope="session")
+def minted_key(key_mint: KeyMint) -> MintedKey:
+    """The session's disposable key (value masked); skips when minting failed."""
+    if key_mint.minted is None:
+        title = key_mint.failure.title if key_mint.failure else "not minted"
+        pytest.skip(f"no virtual key ({title}) -- see test_key_generate")
+    return key_mint.minted

@@ -12,20 +12,25 @@ from typing import Any
 
 import pytest
 
-from . import config as cfg
-from . import report as _report
-from ._secrets import redact
-from .errors import SmokeFailure
-from .fixtures import (  # noqa: F401 - re-exported so the entry point provides them
+from litellm_smoke import report as _report
+from litellm_smoke import settings as cfg
+from litellm_smoke._secrets import redact
+from litellm_smoke.errors import SmokeFailure
+from litellm_smoke.fixtures import (  # noqa: F401 - re-exported so the entry point provides them
+    MASKER_KEY,
     SETTINGS_KEY,
     gateway,
+    key_mint,
+    keys_gateway,
+    minted_key,
+    minted_keys,
     smoke_client,
+    smoke_mask,
     smoke_preflight,
     smoke_settings,
     smoke_target,
 )
-from .key_fixtures import key_mint, keys_gateway, minted_key, minted_keys  # noqa: F401 - re-exported likewise
-from .report import CheckResult
+from litellm_smoke.report import CheckResult
 
 MARKERS = {
     "smoke": "a check of a live LiteLLM proxy (litellm-smoke); select with -m smoke",
@@ -104,7 +109,7 @@ def _resolve(config: pytest.Config) -> cfg.Settings:
     except cfg.SettingsError as exc:
         raise pytest.UsageError(f"litellm-smoke: {exc}") from None
     if settings.offline:
-        from .replay import ReplayError, load_exchanges, resolve_replay_dir  # offline only
+        from litellm_smoke.offline.replay import ReplayError, load_exchanges, resolve_replay_dir  # offline only
 
         try:
             load_exchanges(resolve_replay_dir(settings.replay_dir))
@@ -301,7 +306,7 @@ class _SmokeReporter:
         self.json_path: str | None = config.getoption("smoke_json")
         self.json_error: str | None = None
         self.progress = bool(config.getoption("smoke_progress"))
-        self._previous_writer = _report.set_mask_writer(self._write_mask)
+        config.stash[MASKER_KEY] = _report.Masker(os.environ, self._write_mask)
 
     def _write_mask(self, line: str) -> None:
         # Straight to the real stdout even inside a test: the runner must see the mask command
@@ -348,7 +353,6 @@ class _SmokeReporter:
 
     @pytest.hookimpl(trylast=True)  # after the session fixtures' teardown
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        _report.set_mask_writer(self._previous_writer)
         settings = self.config.stash[SETTINGS_KEY]
         results: list[CheckResult] = self.config.stash[RESULTS_KEY]
         self.report = _report.RunReport.collect(

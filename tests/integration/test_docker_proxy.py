@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 import litellm_smoke
-from litellm_smoke.client import ProxyClient
+from litellm_smoke.client.http import ProxyClient
+from litellm_smoke.client.keys import find_smoke_keys
 from litellm_smoke.launchers import ProxyEndpoint
 from litellm_smoke.launchers.docker import (
     DEFAULT_IMAGE,
@@ -29,7 +30,6 @@ from litellm_smoke.launchers.docker import (
     DockerStartError,
     docker_unavailable_reason,
 )
-from litellm_smoke.sweep import find_smoke_keys
 
 SUITE_DIR = Path(litellm_smoke.__file__).resolve().parent / "suite"
 REPO = Path(__file__).resolve().parents[2]
@@ -239,7 +239,7 @@ class _FakeEngine:
 
 
 def test_wiring_with_postgres_against_a_fake_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    from litellm_smoke import fake_upstream
+    from litellm_smoke.launchers import fake_upstream
 
     engine = _FakeEngine(monkeypatch)
     proxy = DockerProxy(environ={})

@@ -6,7 +6,7 @@ its caches (which keys exist, which were deleted, how many requests each key mad
 current minute) and puts the run's values (fresh key, its hash, alias, limits) into the sample
 bodies. Each fault in :data:`FAULTS` turns one behaviour of a healthy proxy off.
 
-The offline replay transport (``litellm_smoke.replay``) is not reused here: it answers each
+The offline replay transport (``litellm_smoke.offline.replay``) is not reused here: it answers each
 request signature with one recorded exchange, statelessly, while the lifecycle needs state
 (the same ``GET /v1/models`` with the same key must answer 200 before the delete and 401 after).
 

@@ -375,7 +375,7 @@ def test_proxy_dies_with_a_killed_parent(stub_command: list[str], tmp_path: Path
 def test_config_files() -> None:
     embedded = yaml.safe_load(EMBEDDED_CONFIG.read_text())
     faults = yaml.safe_load(FAULTS_CONFIG.read_text())
-    from litellm_smoke.fake_upstream import FAULT_MODELS
+    from litellm_smoke.launchers.fake_upstream import FAULT_MODELS
 
     assert [m["model_name"] for m in embedded["model_list"]] == ["heartcode-chat-sfw", "heartcode-embed"]
     assert embedded["general_settings"]["master_key"] == "os.environ/LITELLM_MASTER_KEY"

@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 import pytest
 
-from litellm_smoke import fake_upstream as fu
-from litellm_smoke.fake_upstream import FakeUpstream
+from litellm_smoke.launchers import fake_upstream as fu
+from litellm_smoke.launchers.fake_upstream import FakeUpstream
 
 SRC_DIR = Path(fu.__file__).resolve().parents[1]
 MESSAGES = [{"role": "user", "content": "hello there upstream"}]
@@ -477,7 +477,11 @@ def _run_cli(args: list[str], *, cwd: Path, env: dict[str, str]) -> None:
 
 def test_cli_as_module(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(SRC_DIR)}
-    _run_cli([sys.executable, "-m", "litellm_smoke.fake_upstream", "--port", "0", "--dim", "5"], cwd=tmp_path, env=env)
+    _run_cli(
+        [sys.executable, "-m", "litellm_smoke.launchers.fake_upstream", "--port", "0", "--dim", "5"],
+        cwd=tmp_path,
+        env=env,
+    )
 
 
 def test_cli_as_a_lone_stdlib_only_file(tmp_path: Path) -> None:

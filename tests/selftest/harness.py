@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from litellm_smoke._secrets import REDACT
-from litellm_smoke.replay import resolve_replay_dir
+from litellm_smoke.offline.replay import resolve_replay_dir
 
 # Not sk-shaped on purpose: the redactor's generic key pattern cannot hide a leak of this one,
 # only the explicit registration of the run's master key can.

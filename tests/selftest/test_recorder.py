@@ -9,10 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from litellm_smoke._cli_record import main as record_main
 from litellm_smoke._secrets import Secret
-from litellm_smoke.recorder import RecordingTransport, Scrubber, scan_for_secrets
-from litellm_smoke.replay import RECORDINGS_ROOT, REPLAY_BASE_URL, replay_transport
+from litellm_smoke.cli.record import main as record_main
+from litellm_smoke.offline.recorder import RecordingTransport, Scrubber, scan_for_secrets
+from litellm_smoke.offline.replay import RECORDINGS_ROOT, REPLAY_BASE_URL, replay_transport
 
 RECORDING_KEY = Secret("sk-recording-master-Zx81Qm0")
 REPLAY_KEY = Secret("sk-replay-master-Pq44Lt9")

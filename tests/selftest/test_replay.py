@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from litellm_smoke._secrets import Secret
-from litellm_smoke.client import ProxyClient
-from litellm_smoke.preflight import classify
-from litellm_smoke.replay import (
+from litellm_smoke.client.diagnosis import classify
+from litellm_smoke.client.http import ProxyClient
+from litellm_smoke.offline.replay import (
     RECORDINGS_ROOT,
     REPLAY_BASE_URL,
     ReplayError,

@@ -5,9 +5,9 @@ from typing import Any, TypeGuard, TypeVar
 
 import httpx
 
-from .._secrets import Secret
-from ..client import content_kind, describe
-from ..errors import SmokeFailure, excerpt
+from litellm_smoke._secrets import Secret
+from litellm_smoke.client.diagnosis import content_kind, describe
+from litellm_smoke.errors import SmokeFailure, excerpt
 
 ERROR_ENVELOPE = '{"error": {"message": ..., "type": ..., "code": ...}}'
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from .._secrets import REDACT
-from ..client import ProxyClient, describe, json_body
-from ..errors import SmokeFailure
-from ._common import ERROR_ENVELOPE, assert_no_echo, envelope_problem
-
-MODELS = "/v1/models"
-CHAT = "/v1/chat/completions"
+from litellm_smoke._secrets import REDACT
+from litellm_smoke.checks._common import ERROR_ENVELOPE, assert_no_echo, envelope_problem
+from litellm_smoke.client.diagnosis import describe, json_body
+from litellm_smoke.client.http import ProxyClient
+from litellm_smoke.client.routes import MODELS
+from litellm_smoke.errors import SmokeFailure
 
 
 def probe_chat_body(model: str) -> dict[str, Any]:

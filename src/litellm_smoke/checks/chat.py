@@ -7,11 +7,13 @@ from typing import Any
 
 import httpx
 
-from ..client import SMOKE_TAG, ProxyClient, describe, json_body
-from ..errors import SmokeFailure, excerpt
-from ._common import is_number, not_litellm, via_sdk
+from litellm_smoke.checks._common import is_number, not_litellm, via_sdk
+from litellm_smoke.client.diagnosis import describe, json_body
+from litellm_smoke.client.http import SMOKE_TAG, ProxyClient
+from litellm_smoke.client.routes import CHAT
+from litellm_smoke.client.sse import DONE, parse_sse
+from litellm_smoke.errors import SmokeFailure, excerpt
 
-CHAT = "/v1/chat/completions"
 PROMPT = "Reply with the single word: pong"
 MAX_TOKENS = 8
 
@@ -117,16 +119,6 @@ async def chat_completion_sdk(client: ProxyClient, model: str) -> dict[str, Any]
     return seen
 
 
-def _parse_sse(text: str) -> list[str]:
-    """The ``data:`` payloads of an SSE body, in order (comments and other fields ignored)."""
-    events: list[str] = []
-    for block in text.replace("\r\n", "\n").split("\n\n"):
-        data = [line[5:].lstrip(" ") for line in block.split("\n") if line.startswith("data:")]
-        if data:
-            events.append("\n".join(data))
-    return events
-
-
 async def chat_streaming(client: ProxyClient, model: str) -> dict[str, Any]:
     """A streamed chat: SSE, every event a ``chat.completion.chunk``, text, a finish_reason, ``[DONE]``."""
     response = await client.post(CHAT, chat_body(model, stream=True), stream=True)
@@ -168,13 +160,13 @@ async def chat_streaming(client: ProxyClient, model: str) -> dict[str, Any]:
             got,
             "the proxy or something in front of it ignores stream=true, or buffers and rewrites the stream",
         )
-    events = _parse_sse(raw)
+    events = parse_sse(raw)
     if not events:
         raise _fail(model, "stream: no SSE events", "data: {...} events", got, "the stream was empty")
     parts: list[str] = []
     finish: str | None = None
     for number, payload in enumerate(events, 1):
-        if payload.strip() == "[DONE]":
+        if payload.strip() == DONE:
             if number != len(events):
                 raise _fail(
                     model,

@@ -6,11 +6,12 @@ import json
 import math
 from typing import Any
 
-from ..client import SMOKE_TAG, ProxyClient, describe, json_body
-from ..errors import SmokeFailure, excerpt
-from ._common import is_number, via_sdk
+from litellm_smoke.checks._common import is_number, via_sdk
+from litellm_smoke.client.diagnosis import describe, json_body
+from litellm_smoke.client.http import SMOKE_TAG, ProxyClient
+from litellm_smoke.client.routes import EMBEDDINGS
+from litellm_smoke.errors import SmokeFailure, excerpt
 
-EMBEDDINGS = "/v1/embeddings"
 INPUTS = ("litellm smoke one", "litellm smoke two", "litellm smoke three")
 
 

@@ -7,11 +7,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..client import ProxyClient, describe, json_body
-from ..errors import SmokeFailure, excerpt
-from ._common import is_number
-
-READINESS = "/health/readiness"
+from litellm_smoke.checks._common import is_number
+from litellm_smoke.client.diagnosis import describe, json_body
+from litellm_smoke.client.http import ProxyClient
+from litellm_smoke.client.routes import MODEL_HEALTH, READINESS, READINESS_DETAILS
+from litellm_smoke.errors import SmokeFailure, excerpt
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ async def model_health(client: ProxyClient, model: str) -> dict[str, Any]:
     """
     deadline = time.monotonic() + client.timeout
     while True:
-        response = await client.get("/health", params={"model": model})
+        response = await client.get(MODEL_HEALTH, params={"model": model})
         if response.status_code not in (200, 503):
             raise SmokeFailure(
                 f"model health for {model}: unexpected HTTP {response.status_code}",
@@ -138,3 +138,27 @@ async def model_health(client: ProxyClient, model: str) -> dict[str, Any]:
             "model without model_info.mode: embedding is probed as chat and shows unhealthy",
         )
     return {"healthy_count": healthy, "unhealthy_count": body.get("unhealthy_count", 0)}
+
+
+async def fetch_litellm_version(client: ProxyClient) -> str | None:
+    """One ``GET /health/readiness/details`` with the master key; returns ``litellm_version``.
+
+    Cheap (no model call) and never raises: on any failure it returns what the client already
+    knows (the ``x-litellm-version`` header of earlier responses), else None. A found version is
+    stored on ``client.litellm_version`` so reports pick it up.
+    """
+    try:
+        response = await client.get(READINESS_DETAILS)
+    except SmokeFailure:
+        return client.litellm_version
+    version = None
+    if response.status_code == 200:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and isinstance(body.get("litellm_version"), str):
+            version = body["litellm_version"]
+    if version and not client.litellm_version:
+        client.litellm_version = version
+    return client.litellm_version or version

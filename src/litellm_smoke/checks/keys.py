@@ -17,146 +17,27 @@ import asyncio
 import math
 import secrets
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
 
-from .._secrets import Secret
-from ..client import ProxyClient, describe, json_body
-from ..errors import SmokeFailure
-from ..report import github_mask
-from ._common import assert_no_echo
-from .auth import probe_chat_body
-from .health import READINESS, parse_readiness
+from litellm_smoke.checks._common import assert_no_echo
+from litellm_smoke.checks.auth import probe_chat_body
+from litellm_smoke.checks.health import parse_readiness
+from litellm_smoke.client.diagnosis import describe, json_body
+from litellm_smoke.client.http import ProxyClient
+from litellm_smoke.client.keys import METADATA_TAG, MintedKey, delete_keys, mask_hash
+from litellm_smoke.client.routes import CHAT, EMBEDDINGS, KEY_DELETE, KEY_INFO, MODELS, READINESS
+from litellm_smoke.errors import SmokeFailure
 
-KEY_ALIAS_PREFIX = "litellm-smoke-"
-METADATA_TAG = "litellm_smoke"
-DEFAULT_DURATION = "10m"
-DEFAULT_MAX_BUDGET = 0.01
-DEFAULT_RPM_LIMIT = 3
 DELETED_KEY_GRACE_SECONDS = 2.0
 """How long a deleted key may still be accepted (one replica's in-memory cache) before it is a failure."""
 
-GENERATE = "/key/generate"
-INFO = "/key/info"
-DELETE = "/key/delete"
-CHAT = "/v1/chat/completions"
-EMBEDDINGS = "/v1/embeddings"
-MODELS = "/v1/models"
 
 NO_DATABASE_REASON = (
     "no database: virtual keys need LiteLLM with PostgreSQL; set LITELLM_EXPECT_DB=true to fail instead of skip"
 )
-
-
-def new_run_id(now: datetime | None = None) -> str:
-    """A sortable, unique run id: ``20261126T194701Z-a1b2c3``."""
-    now = now or datetime.now(timezone.utc)
-    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
-
-
-def mask_hash(token: str | None) -> str:
-    """``…a1b2c3``: enough to find the key in LiteLLM's UI, not enough to look it up."""
-    return f"…{token[-6:]}" if token else "no hash"
-
-
-@dataclass(frozen=True)
-class KeySpec:
-    """What the disposable key is allowed: one model, a few requests, almost no money."""
-
-    model: str
-    run_id: str
-    duration: str = DEFAULT_DURATION
-    max_budget: float = DEFAULT_MAX_BUDGET
-    rpm_limit: int = DEFAULT_RPM_LIMIT
-
-    @property
-    def alias(self) -> str:
-        return KEY_ALIAS_PREFIX + self.run_id
-
-    def request_body(self) -> dict[str, Any]:
-        # No top-level "tags": LiteLLM 1.108.7 rejects key tags for non-enterprise deployments
-        # (key_management_endpoints.py:1531), so the recognisable marks are the alias and metadata.
-        return {
-            "key_alias": self.alias,
-            "models": [self.model],
-            "duration": self.duration,
-            "max_budget": self.max_budget,
-            "rpm_limit": self.rpm_limit,
-            "metadata": {METADATA_TAG: True, "run_id": self.run_id},
-        }
-
-
-@dataclass(eq=False)
-class MintedKey:
-    """A key this run created. ``key`` is masked; ``token`` is the hash LiteLLM stores (also redacted)."""
-
-    key: Secret
-    token: str | None
-    spec: KeySpec
-    response: Mapping[str, Any] = field(repr=False)
-    deleted: bool = False
-    successful_calls: int = 0
-
-    @property
-    def alias(self) -> str:
-        return self.spec.alias
-
-    @property
-    def label(self) -> str:
-        """What output may say about the key: its alias and a masked hash."""
-        return f"{self.alias} (hash {mask_hash(self.token)})"
-
-    @property
-    def reference(self) -> str:
-        """What to send to /key/delete and /key/info: the hash when LiteLLM gave one, else the key."""
-        return self.token if self.token and self.token != self.key.reveal() else self.key.reveal()
-
-    def __repr__(self) -> str:
-        return f"MintedKey({self.label}, deleted={self.deleted})"
-
-
-class KeyRegistry:
-    """Every key a run minted; :meth:`delete_all` removes the ones still alive."""
-
-    def __init__(self) -> None:
-        self._keys: list[MintedKey] = []
-
-    def add(self, minted: MintedKey) -> None:
-        self._keys.append(minted)
-
-    def __iter__(self) -> Iterator[MintedKey]:
-        return iter(list(self._keys))
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    @property
-    def alive(self) -> list[MintedKey]:
-        return [k for k in self._keys if not k.deleted]
-
-    async def delete_all(self, client: ProxyClient) -> list[str]:
-        """Delete every key not yet deleted, in one request; returns what could not be deleted."""
-        alive = self.alive
-        if not alive:
-            return []
-        try:
-            response = await delete_keys(client, [k.reference for k in alive])
-        except SmokeFailure as exc:
-            return [f"{k.label}: {exc.title}" for k in alive]
-        if response.status_code != 200:
-            return [f"{k.label}: {describe(response)}" for k in alive]
-        for minted in alive:
-            minted.deleted = True
-        return []
-
-
-async def delete_keys(client: ProxyClient, references: Sequence[str]) -> httpx.Response:
-    """``POST /key/delete {"keys": [...]}`` with the master key (hashes or key values)."""
-    return await client.post(DELETE, {"keys": list(references)})
 
 
 async def keys_precondition(client: ProxyClient, expect_db: bool | None) -> str | None:
@@ -177,63 +58,6 @@ async def keys_precondition(client: ProxyClient, expect_db: bool | None) -> str 
     if response.status_code == 200 and state == "connected":
         return None
     return f"{NO_DATABASE_REASON} [readiness: HTTP {response.status_code}, db={state}]"
-
-
-def _register(minted: MintedKey, register: Callable[[MintedKey], object] | None) -> MintedKey:
-    if register is not None:
-        register(minted)
-    return minted
-
-
-async def generate_key(
-    client: ProxyClient,
-    spec: KeySpec,
-    *,
-    register: Callable[[MintedKey], object] | None = None,
-) -> MintedKey:
-    """``POST /key/generate`` with the master key; the new key is redacted and registered at once.
-
-    Registration happens before any validation, so a key that came back malformed is still
-    deleted at the end of the run. Raises :class:`SmokeFailure` when no key came back.
-    """
-    response = await client.post(GENERATE, spec.request_body())
-    if response.status_code != 200:
-        text = response.text.lower()
-        if response.status_code in (400, 500) and ("db" in text or "database" in text):
-            hint = (
-                "the proxy has no database (DATABASE_URL unset, or Prisma did not connect); virtual keys "
-                "need LiteLLM with PostgreSQL. Unset LITELLM_EXPECT_DB if this deployment has none"
-            )
-        elif response.status_code in (401, 403):
-            hint = "the master key may not mint keys: check LITELLM_MASTER_KEY against the proxy's master key"
-        else:
-            hint = "read the error message; a 400 names the rejected field of the key request"
-        raise SmokeFailure(
-            f"key generate: expected HTTP 200, got {response.status_code}",
-            expected=f"POST {GENERATE} (master key) -> 200 with a new 'sk-' key",
-            got=describe(response),
-            hint=hint,
-        )
-    body = json_body(response, "key generate", "LiteLLM answers /key/generate with JSON")
-    raw_key = body.get("key") if isinstance(body, dict) else None
-    raw_token = body.get("token") if isinstance(body, dict) else None
-    token = raw_token if isinstance(raw_token, str) and raw_token else None
-    # Before anything could print them: redacted here, and masked by the runner under GitHub Actions.
-    if isinstance(raw_key, str) and raw_key:
-        github_mask(raw_key)
-    if token:
-        github_mask(token)
-    if not isinstance(raw_key, str) or not raw_key:
-        if token:  # no usable key, but something was created: it must still be deleted
-            _register(MintedKey(Secret(""), token, spec, {}), register)
-        raise SmokeFailure(
-            "key generate: the response carries no key",
-            expected='{"key": "sk-...", "token": "<hash>", ...}',
-            got=describe(response),
-            hint="this is not LiteLLM's GenerateKeyResponse; is a component in front of the proxy rewriting it?",
-        )
-    kept = {k: v for k, v in body.items() if k != "key"}
-    return _register(MintedKey(Secret(raw_key), token, spec, kept), register)
 
 
 def key_well_formed(minted: MintedKey) -> None:
@@ -384,14 +208,14 @@ def _same_number(a: Any, b: float) -> bool:
 
 async def key_info_reports_limits(client: ProxyClient, minted: MintedKey) -> dict[str, Any]:
     """Check 4: ``/key/info`` (master key, by hash) reports the key's models, budget, rpm limit and tag."""
-    response = await client.get(INFO, params={"key": minted.reference})
+    response = await client.get(KEY_INFO, params={"key": minted.reference})
     if minted.reference != minted.key.reveal():
         # Looked up by hash: the plaintext key has no business being in the answer.
         assert_no_echo(response, [minted.key], f"/key/info for {minted.alias}")
     if response.status_code != 200:
         raise SmokeFailure(
             f"key info for {minted.alias}: expected HTTP 200, got {response.status_code}",
-            expected=f"GET {INFO}?key=<hash> (master key) -> 200",
+            expected=f"GET {KEY_INFO}?key=<hash> (master key) -> 200",
             got=describe(response),
             hint="404 means the key is not in the table auth reads (replicas with different databases?)",
         )
@@ -494,7 +318,7 @@ async def key_deleted_rejected(
     if response.status_code != 200:
         raise SmokeFailure(
             f"key delete of {minted.alias}: expected HTTP 200, got {response.status_code}",
-            expected=f'POST {DELETE} (master key) -> 200 {{"deleted_keys": [...]}}',
+            expected=f'POST {KEY_DELETE} (master key) -> 200 {{"deleted_keys": [...]}}',
             got=describe(response),
             hint="the key stays alive until it expires (duration); the run's finaliser retries the delete",
         )

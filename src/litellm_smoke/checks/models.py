@@ -5,13 +5,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 
-from ..client import ProxyClient, describe, json_body
-from ..errors import SmokeFailure
-from ._common import ERROR_ENVELOPE, assert_no_echo, envelope_problem
-from .auth import probe_chat_body
-
-MODELS = "/v1/models"
-CHAT = "/v1/chat/completions"
+from litellm_smoke.checks._common import ERROR_ENVELOPE, assert_no_echo, envelope_problem
+from litellm_smoke.checks.auth import probe_chat_body
+from litellm_smoke.client.diagnosis import describe, json_body
+from litellm_smoke.client.http import ProxyClient
+from litellm_smoke.client.routes import CHAT, MODELS
+from litellm_smoke.errors import SmokeFailure
 
 
 async def models_listed(client: ProxyClient, expected: Sequence[str]) -> list[str]:

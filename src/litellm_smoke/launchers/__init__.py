@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import TracebackType
 
-from .._secrets import Secret
+from litellm_smoke._secrets import Secret
 
 __all__ = ["Launcher", "ProxyEndpoint"]
 

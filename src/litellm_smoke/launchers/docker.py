@@ -28,11 +28,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from .. import fake_upstream
-from .._secrets import REDACT, Secret
-from ..errors import StartupError
-from . import Launcher, ProxyEndpoint
-from .embedded import EMBEDDED_CONFIG, UPSTREAM_ENV, UPSTREAM_KEY_ENV
+from litellm_smoke._secrets import REDACT, Secret
+from litellm_smoke.errors import StartupError
+from litellm_smoke.launchers import Launcher, ProxyEndpoint, fake_upstream
+from litellm_smoke.launchers.embedded import EMBEDDED_CONFIG, UPSTREAM_ENV, UPSTREAM_KEY_ENV
 
 __all__ = [
     "DEFAULT_IMAGE",

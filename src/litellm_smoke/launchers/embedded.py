@@ -22,10 +22,11 @@ from collections.abc import Callable, Mapping, Sequence
 from importlib.util import find_spec
 from pathlib import Path
 
-from .._secrets import REDACT, Secret
-from ..errors import StartupError
-from ..fake_upstream import FakeUpstream
-from . import Launcher, ProxyEndpoint
+from litellm_smoke._secrets import REDACT, Secret
+from litellm_smoke.client.routes import READINESS
+from litellm_smoke.errors import StartupError
+from litellm_smoke.launchers import Launcher, ProxyEndpoint
+from litellm_smoke.launchers.fake_upstream import FakeUpstream
 
 __all__ = [
     "EMBEDDED_CONFIG",
@@ -47,7 +48,6 @@ UPSTREAM_KEY_ENV = "LITELLM_SMOKE_UPSTREAM_KEY"
 # Not key-shaped on purpose: the fake upstream accepts anything, and it must not look like a leak.
 _UPSTREAM_KEY = "fake-upstream-key"
 
-READINESS_PATH = "/health/readiness"
 _POLL_INTERVAL = 0.15
 _PROBE_TIMEOUT = 1.0
 _STOP_TIMEOUT = 5.0
@@ -298,7 +298,7 @@ class EmbeddedProxy(Launcher):
         import httpx
 
         process = self._process
-        url = f"http://127.0.0.1:{port}{READINESS_PATH}"
+        url = f"http://127.0.0.1:{port}{READINESS}"
         deadline = started + self.startup_timeout
         last = "no answer yet"
         with httpx.Client(timeout=_PROBE_TIMEOUT, trust_env=False) as client:

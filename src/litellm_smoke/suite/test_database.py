@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from litellm_smoke.config import Settings
-from litellm_smoke.dbcheck import ENV_VARS, DbCheckError, check_database, database_url_from_env
+from litellm_smoke.db.check import ENV_VARS, DbCheckError, check_database, database_url_from_env
+from litellm_smoke.settings import Settings
 
 
 @pytest.mark.smoke

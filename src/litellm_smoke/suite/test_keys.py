@@ -12,10 +12,10 @@ from __future__ import annotations
 import pytest
 
 from litellm_smoke.checks import keys
-from litellm_smoke.checks.keys import MintedKey
-from litellm_smoke.client import ProxyClient
-from litellm_smoke.config import Settings
-from litellm_smoke.key_fixtures import KeyMint
+from litellm_smoke.client.http import ProxyClient
+from litellm_smoke.client.keys import MintedKey
+from litellm_smoke.fixtures import KeyMint
+from litellm_smoke.settings import Settings
 
 pytestmark = [pytest.mark.smoke, pytest.mark.keys, pytest.mark.asyncio(loop_scope="session")]
 

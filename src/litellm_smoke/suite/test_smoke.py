@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from litellm_smoke import checks
-from litellm_smoke.client import ProxyClient
-from litellm_smoke.config import Settings
+from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.errors import TargetUnreachable
+from litellm_smoke.settings import Settings
 
 pytestmark = [pytest.mark.smoke, pytest.mark.asyncio(loop_scope="session")]
 

@@ -28,8 +28,8 @@ from typing import Any
 import httpx
 import respx
 
-from ._secrets import Secret
-from .errors import SmokeFailure
+from litellm_smoke._secrets import Secret
+from litellm_smoke.errors import SmokeFailure
 
 __all__ = [
     "MASTER_KEY_PLACEHOLDER",
@@ -46,11 +46,11 @@ __all__ = [
     "signature_of",
 ]
 
-log = logging.getLogger("litellm_smoke.replay")
+log = logging.getLogger("litellm_smoke.offline.replay")
 
 SCHEMA = 1
 REPLAY_BASE_URL = "http://litellm.replay"
-RECORDINGS_ROOT = Path(__file__).resolve().parent / "data" / "recorded"
+RECORDINGS_ROOT = Path(__file__).resolve().parents[1] / "data" / "recorded"
 
 MASTER_KEY_PLACEHOLDER = "{{MASTER_KEY}}"
 WRONG_KEY_PLACEHOLDER = "{{WRONG_KEY}}"

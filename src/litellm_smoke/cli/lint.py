@@ -1,6 +1,6 @@
 """``litellm-smoke lint-config PATH``: static pre-deploy checks of a LiteLLM config (see :mod:`.lint`).
 
-Also runnable alone: ``python -m litellm_smoke._cli_lint PATH [--json] [--env-file FILE] [--strict]``.
+Also runnable alone: ``python -m litellm_smoke.cli.lint PATH [--json] [--env-file FILE] [--strict]``.
 """
 
 from __future__ import annotations
@@ -12,11 +12,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .lint import exit_code, findings_to_json, format_findings, lint_config
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
+from litellm_smoke.errors import ExitCode
+from litellm_smoke.litellm_config.lint import exit_code, findings_to_json, format_findings, lint_config
 
 DESCRIPTION = """\
 Check a LiteLLM proxy config.yaml before deploying it, without starting anything or touching the
@@ -103,12 +100,12 @@ def run(args: argparse.Namespace) -> int:
         findings = lint_config(path, environ)
     except EnvFileError as exc:
         print(f"litellm-smoke lint-config: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         filename = exc.filename if isinstance(exc, OSError) and exc.filename else path
         print(f"litellm-smoke lint-config: cannot read {filename}: {reason}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if args.json:
         print(findings_to_json(findings, source=str(path)))
     else:
@@ -117,9 +114,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Standalone entry point: ``python -m litellm_smoke._cli_lint PATH``."""
+    """Standalone entry point: ``python -m litellm_smoke.cli.lint PATH``."""
     parser = argparse.ArgumentParser(
-        prog="python -m litellm_smoke._cli_lint",
+        prog="python -m litellm_smoke.cli.lint",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._secrets import Secret
+from litellm_smoke._secrets import Secret
 
 DEFAULT_TIMEOUT = 30.0
 EMBEDDED_CHAT_MODELS = ("heartcode-chat-sfw",)

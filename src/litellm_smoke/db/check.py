@@ -16,7 +16,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from ._secrets import REDACT, Secret
+from litellm_smoke._secrets import REDACT, Secret
 
 if TYPE_CHECKING:
     import psycopg

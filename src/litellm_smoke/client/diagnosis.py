@@ -1,17 +1,20 @@
-"""Reachability: one request to /health/liveliness, and a diagnosis when it fails."""
+"""What went wrong on the wire, in words: transport errors classified, responses described.
+
+Nothing here sends a request; :mod:`litellm_smoke.client.http` and the checks use it to turn what
+happened into a failure message that names the cause.
+"""
 
 from __future__ import annotations
 
+import json
 import socket
 import ssl
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
-from .client import ProxyClient, content_kind, describe
-from .errors import TargetUnreachable, excerpt
-
-LIVELINESS = "/health/liveliness"
+from litellm_smoke.errors import SmokeFailure, excerpt
 
 
 @dataclass(frozen=True)
@@ -80,43 +83,40 @@ def classify(exc: BaseException) -> Cause:
     )
 
 
-async def check_liveliness(client: ProxyClient) -> None:
-    """The target answers ``GET /health/liveliness`` with 200 ``"I'm alive!"``, or raises TargetUnreachable."""
-    url = f"{client.base_url}{LIVELINESS}"
-    try:
-        response = await client.http.get(LIVELINESS)
-    except httpx.TransportError as exc:
-        cause = classify(exc)
-        raise TargetUnreachable(
-            f"target unreachable: {cause.summary} ({url})",
-            expected=f"GET {LIVELINESS} answered within {client.timeout:g}s",
-            got=cause.detail,
-            hint=cause.hint,
-        ) from None
-    alive = response.status_code == 200
-    body = response.text
-    if alive:
+def describe(response: httpx.Response, body: str | None = None) -> str:
+    """``POST /v1/chat/completions -> 500 Internal Server Error: {...}``, redacted and short."""
+    request = response.request
+    path = request.url.raw_path.decode("ascii", "replace")
+    if body is None:
         try:
-            alive = "alive" in str(response.json()).lower()
-        except ValueError:
-            alive = False
-    if alive:
-        return
-    if response.status_code == 503:
-        summary = "the proxy is shutting down (503)"
-        hint = "a drain or rolling restart is in progress; retry after it finishes"
-    elif response.status_code == 404:
-        summary = f"no {LIVELINESS} route here (404): not LiteLLM, or the URL lacks a path prefix"
-        hint = "point LITELLM_BASE_URL at the proxy root (the URL you would put before /v1)"
-    elif response.status_code in (401, 403):
-        summary = f"liveliness requires auth ({response.status_code}): something in front of LiteLLM blocks it"
-        hint = "LiteLLM serves liveliness without auth; check the gateway/ingress in front of it"
-    else:
-        summary = f"the target does not answer like LiteLLM: {content_kind(response)}"
-        hint = "is LITELLM_BASE_URL pointing at the LiteLLM proxy, not a load balancer error page or another service?"
-    raise TargetUnreachable(
-        f"wrong service at {client.base_url}: {summary}",
-        expected=f'GET {LIVELINESS} -> 200 "I\'m alive!"',
-        got=describe(response, body),
-        hint=hint,
+            body = response.text
+        except httpx.ResponseNotRead:
+            body = "<stream>"
+    reason = response.reason_phrase or ""
+    return f"{request.method} {path} -> {response.status_code} {reason}".rstrip() + (
+        f": {excerpt(body)}" if body else " (empty body)"
     )
+
+
+def json_body(response: httpx.Response, what: str, hint: str) -> Any:
+    """The parsed JSON body, or a SmokeFailure that says what came instead (HTML, text, nothing)."""
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        kind = content_kind(response)
+        raise SmokeFailure(
+            f"{what}: the response is not JSON ({kind})",
+            expected="a JSON body",
+            got=describe(response),
+            hint=hint,
+        ) from None
+
+
+def content_kind(response: httpx.Response) -> str:
+    ctype = response.headers.get("content-type", "").split(";")[0].strip() or "no content-type"
+    text = response.text.lstrip()[:200].lower()
+    if "html" in ctype or text.startswith(("<!doctype html", "<html")):
+        return f"an HTML page ({ctype}): a load balancer, ingress or web server answered, not LiteLLM"
+    if not text:
+        return "an empty body"
+    return ctype

@@ -24,10 +24,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from . import __version__
-from . import report as _report
-from ._secrets import redact
-from .config import (
+from litellm_smoke import __version__
+from litellm_smoke import report as _report
+from litellm_smoke._secrets import redact
+from litellm_smoke.errors import ExitCode
+from litellm_smoke.settings import (
     CHAT_MODELS,
     EMBEDDING_MODELS,
     EXPECT_DB,
@@ -42,20 +43,12 @@ from .config import (
 )
 
 __all__ = [
-    "EXIT_FAILED",
-    "EXIT_HEALTHY",
-    "EXIT_UNREACHABLE",
-    "EXIT_USAGE",
     "ConfigFileError",
     "ConfigModels",
     "main",
     "models_from_config",
 ]
 
-EXIT_HEALTHY = _report.EXIT_HEALTHY
-EXIT_FAILED = _report.EXIT_FAILED
-EXIT_USAGE = _report.EXIT_USAGE
-EXIT_UNREACHABLE = _report.EXIT_UNREACHABLE
 
 PROG = "litellm-smoke"
 SUITE = "litellm_smoke.suite"
@@ -63,9 +56,9 @@ SUITE = "litellm_smoke.suite"
 # Subcommands written in their own modules. Imported only when named (or for --help), so a
 # missing or broken one costs `check` nothing.
 _PLUGGABLE = {
-    "lint-config": "litellm_smoke._cli_lint",
-    "sweep": "litellm_smoke._cli_sweep",
-    "record": "litellm_smoke._cli_record",
+    "lint-config": "litellm_smoke.cli.lint",
+    "sweep": "litellm_smoke.cli.sweep",
+    "record": "litellm_smoke.cli.record",
 }
 
 # The gate's own pytest configuration: the caller's pytest.ini/pyproject (addopts, strict
@@ -251,7 +244,7 @@ def _add_broken(subparsers: Any, command: str, module: str, exc: BaseException) 
 
     def unavailable(args: argparse.Namespace) -> int:
         print(f"{PROG}: {redact(message)}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
 
     parser.set_defaults(func=unavailable)
 
@@ -409,7 +402,7 @@ def _gate_plugins() -> list[str]:
 def _pytest_command(args: argparse.Namespace, passthrough: Sequence[str], ini: Path, json_path: Path) -> list[str]:
     # rootdir = the directory holding the package, so test ids read
     # litellm_smoke/suite/test_smoke.py::test_x wherever litellm-smoke is installed.
-    package_root = Path(__file__).resolve().parent.parent
+    package_root = Path(__file__).resolve().parents[2]
     command = [
         sys.executable, "-m", "pytest", "--pyargs", SUITE, "-m", "smoke",
         "-c", str(ini), "--rootdir", str(package_root), "--confcutdir", str(package_root),
@@ -473,7 +466,7 @@ def run_check(args: argparse.Namespace, passthrough: Sequence[str]) -> int:
         settings = resolve({}, env, offline=args.offline)
     except (UsageProblem, SettingsError) as exc:
         _say(f"{PROG} check: error: {exc}", stream=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     for note in notes:
         _say(f"{PROG}: {note}", colour="yellow" if note.startswith("note:") else None)
     _say(settings.describe().replace("litellm-smoke:", f"{PROG} {__version__}:", 1))
@@ -491,7 +484,7 @@ def run_check(args: argparse.Namespace, passthrough: Sequence[str]) -> int:
             returncode, signum = _run_child(command, env)
         except OSError as exc:
             _say(f"{PROG} check: error: cannot start pytest ({sys.executable}): {exc}", stream=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.USAGE
         loaded = _report.load_rows(json_path)
 
     if signum is not None:
@@ -522,11 +515,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args, extra = parser.parse_known_args(arguments)
         if args.command is None:
             parser.print_help()
-            return EXIT_USAGE
+            return ExitCode.USAGE
         if args.command != "check" and (extra or after_dashes):
             parser.error(f"unrecognized arguments: {' '.join(redact(a) for a in extra + after_dashes)}")
     except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
     if args.command == "check":
         return run_check(args, [*extra, *after_dashes])
     result: int = args.func(args)

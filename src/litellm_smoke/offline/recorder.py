@@ -17,8 +17,9 @@ from typing import Any
 
 import httpx
 
-from ._secrets import Secret
-from .replay import (
+from litellm_smoke._secrets import KEY_PATTERN, Secret
+from litellm_smoke.client.sse import parse_sse
+from litellm_smoke.offline.replay import (
     MASTER_KEY_PLACEHOLDER,
     OTHER_KEY_PLACEHOLDER,
     SCHEMA,
@@ -40,7 +41,6 @@ RECORD_DIR_ENV = "LITELLM_SMOKE_RECORD_DIR"
 KEPT_RESPONSE_HEADERS = ("content-type", "x-litellm-version", "x-litellm-model-group", "www-authenticate", "allow")
 KEPT_REQUEST_HEADERS = ("authorization", "content-type", "x-litellm-tags", "x-litellm-num-retries")
 
-_KEY_SHAPED = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
 _UNKNOWN_MODEL = re.compile(re.escape(UNKNOWN_MODEL_PREFIX) + r"[A-Za-z0-9]+")
 # A bearer token of any shape (a JWT, a non-sk key); 8+ token characters, so prose such as
 # "Ensure Key has `Bearer ` prefix" is left alone.
@@ -58,7 +58,7 @@ class Scrubber:
         if self._master:
             text = text.replace(self._master, MASTER_KEY_PLACEHOLDER)
         text = re.sub(re.escape(WRONG_KEY_PREFIX) + r"[A-Za-z0-9_\-]*", WRONG_KEY_PLACEHOLDER, text)
-        text = _KEY_SHAPED.sub(OTHER_KEY_PLACEHOLDER, text)
+        text = KEY_PATTERN.sub(OTHER_KEY_PLACEHOLDER, text)
         text = _BEARER.sub(lambda m: m.group(1) + OTHER_KEY_PLACEHOLDER, text)
         return _UNKNOWN_MODEL.sub(UNKNOWN_MODEL_PLACEHOLDER, text)
 
@@ -73,11 +73,7 @@ def _body_document(content: bytes, content_type: str, scrub: Scrubber) -> dict[s
     text = scrub(content.decode("utf-8", "replace"))
     if content_type.startswith("text/event-stream"):
         events: list[Any] = []
-        for block in text.replace("\r\n", "\n").split("\n\n"):
-            data = [line[5:].lstrip(" ") for line in block.split("\n") if line.startswith("data:")]
-            if not data:
-                continue
-            payload = "\n".join(data)
+        for payload in parse_sse(text):
             try:
                 events.append(json.loads(payload))
             except ValueError:
@@ -220,6 +216,6 @@ def scan_for_secrets(directory: Path, secrets: Iterable[str] = ()) -> list[str]:
         for value in values:
             if value in text:
                 found.append(f"{file}: contains a secret used for the recording")
-        if _KEY_SHAPED.search(text):
+        if KEY_PATTERN.search(text):
             found.append(f"{file}: contains a key-shaped value (sk-…)")
     return found

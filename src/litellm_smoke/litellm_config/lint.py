@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from ._secrets import Redactor
+from litellm_smoke._secrets import Redactor
+from litellm_smoke.errors import ExitCode
 
 __all__ = [
     "CHECKS",
@@ -805,7 +806,7 @@ def lint_config(
 def exit_code(findings: Iterable[Finding], *, strict: bool = False) -> int:
     """1 if any error (or, with ``strict``, any warning) was found, else 0."""
     failing = {"error", "warning"} if strict else {"error"}
-    return 1 if any(f.severity in failing for f in findings) else 0
+    return int(ExitCode.FAILED if any(f.severity in failing for f in findings) else ExitCode.OK)
 
 
 def _summary(findings: Sequence[Finding]) -> dict[str, int]:

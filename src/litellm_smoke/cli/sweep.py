@@ -1,6 +1,6 @@
 """``litellm-smoke sweep``: delete virtual keys left behind by smoke runs that crashed (see :mod:`.sweep`).
 
-Also runnable alone: ``python -m litellm_smoke._cli_sweep [--url URL] [--older-than 15m] [--dry-run]``.
+Also runnable alone: ``python -m litellm_smoke.cli.sweep [--url URL] [--older-than 15m] [--dry-run]``.
 """
 
 from __future__ import annotations
@@ -14,14 +14,12 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from ._secrets import Secret
-from .client import ProxyClient
-from .config import DEFAULT_TIMEOUT, MASTER_KEY, URL, SettingsError, parse_timeout, parse_url
-from .sweep import SweepError, sweep
+from litellm_smoke._secrets import Secret
+from litellm_smoke.client.http import ProxyClient
+from litellm_smoke.client.keys import SweepError, sweep
+from litellm_smoke.errors import ExitCode
+from litellm_smoke.settings import DEFAULT_TIMEOUT, MASTER_KEY, URL, SettingsError, parse_timeout, parse_url
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 DEFAULT_OLDER_THAN = "15m"
 
 DESCRIPTION = f"""\
@@ -104,27 +102,27 @@ def run(args: argparse.Namespace) -> int:
         url, key, older_than, timeout = _settings(args)
     except SettingsError as exc:
         print(f"litellm-smoke sweep: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         labels = asyncio.run(_sweep(url, key, older_than, bool(args.dry_run), timeout))
     except SweepError as exc:
         print(f"litellm-smoke sweep: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     age = f" older than {args.older_than}" if older_than else ""
     if not labels:
         print(f"litellm-smoke sweep: no smoke keys{age} on {url}")
-        return EXIT_OK
+        return ExitCode.OK
     verb = "would delete" if args.dry_run else "deleted"
     for label in labels:
         print(f"{verb} {label}")
     print(f"litellm-smoke sweep: {verb} {len(labels)} smoke key(s){age} on {url}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Standalone entry point: ``python -m litellm_smoke._cli_sweep``."""
+    """Standalone entry point: ``python -m litellm_smoke.cli.sweep``."""
     parser = argparse.ArgumentParser(
-        prog="python -m litellm_smoke._cli_sweep",
+        prog="python -m litellm_smoke.cli.sweep",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -21,10 +21,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ._secrets import REDACT, Secret
-from .config import EMBEDDED_CHAT_MODELS, EMBEDDED_EMBEDDING_MODELS, MASTER_KEY, SettingsError, parse_timeout, parse_url
-from .recorder import RECORD_DIR_ENV, scan_for_secrets
-from .replay import ReplayError, load_exchanges
+from litellm_smoke._secrets import REDACT, Secret
+from litellm_smoke.offline.recorder import RECORD_DIR_ENV, scan_for_secrets
+from litellm_smoke.offline.replay import ReplayError, load_exchanges
+from litellm_smoke.settings import (
+    EMBEDDED_CHAT_MODELS,
+    EMBEDDED_EMBEDDING_MODELS,
+    MASTER_KEY,
+    SettingsError,
+    parse_timeout,
+    parse_url,
+)
 
 __all__ = ["add_parser", "main", "run"]
 
@@ -81,7 +88,7 @@ def _target(url: str | None) -> Iterator[tuple[str, Secret, str]]:
             raise SettingsError(f"missing master key for {url}: set {MASTER_KEY.env}")
         yield url, Secret(key), url
         return
-    from .launchers.embedded import EmbeddedProxy  # starts a real LiteLLM subprocess (~10 s)
+    from litellm_smoke.launchers.embedded import EmbeddedProxy  # starts a real LiteLLM subprocess (~10 s)
 
     with EmbeddedProxy() as endpoint:
         yield endpoint.base_url, endpoint.master_key, "embedded default (real LiteLLM, fake upstream)"
@@ -207,7 +214,7 @@ def _publish(args: argparse.Namespace, staging: Path, key: Secret, outcomes: dic
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m litellm_smoke._cli_record``: the subcommand on its own, until the CLI wires it."""
+    """``python -m litellm_smoke.cli.record``: the subcommand on its own, until the CLI wires it."""
     parser = argparse.ArgumentParser(prog="litellm-smoke")
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["record", *(argv if argv is not None else sys.argv[1:])])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._secrets import REDACT, Secret
-from .errors import SmokeFailure, excerpt
+from litellm_smoke._secrets import REDACT, Secret
+from litellm_smoke.client.diagnosis import classify
+from litellm_smoke.errors import SmokeFailure
 
 if TYPE_CHECKING:  # the SDK is imported only by the checks that use it
     import openai
@@ -51,45 +51,6 @@ class Usage:
                 value = usage.get(name)
                 if isinstance(value, int):
                     setattr(self, name, getattr(self, name) + value)
-
-
-def describe(response: httpx.Response, body: str | None = None) -> str:
-    """``POST /v1/chat/completions -> 500 Internal Server Error: {...}``, redacted and short."""
-    request = response.request
-    path = request.url.raw_path.decode("ascii", "replace")
-    if body is None:
-        try:
-            body = response.text
-        except httpx.ResponseNotRead:
-            body = "<stream>"
-    reason = response.reason_phrase or ""
-    return f"{request.method} {path} -> {response.status_code} {reason}".rstrip() + (
-        f": {excerpt(body)}" if body else " (empty body)"
-    )
-
-
-def json_body(response: httpx.Response, what: str, hint: str) -> Any:
-    """The parsed JSON body, or a SmokeFailure that says what came instead (HTML, text, nothing)."""
-    try:
-        return response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        kind = content_kind(response)
-        raise SmokeFailure(
-            f"{what}: the response is not JSON ({kind})",
-            expected="a JSON body",
-            got=describe(response),
-            hint=hint,
-        ) from None
-
-
-def content_kind(response: httpx.Response) -> str:
-    ctype = response.headers.get("content-type", "").split(";")[0].strip() or "no content-type"
-    text = response.text.lstrip()[:200].lower()
-    if "html" in ctype or text.startswith(("<!doctype html", "<html")):
-        return f"an HTML page ({ctype}): a load balancer, ingress or web server answered, not LiteLLM"
-    if not text:
-        return "an empty body"
-    return ctype
 
 
 class ProxyClient:
@@ -201,8 +162,6 @@ class ProxyClient:
         try:
             response = await self.http.send(request, stream=stream)
         except httpx.TransportError as exc:
-            from .preflight import classify  # late: preflight imports this module
-
             cause = classify(exc)
             raise SmokeFailure(
                 f"{method} {path} failed: {cause.summary}",

@@ -1,67 +1,33 @@
-"""Verdicts and reports of a smoke run: the exit code, the table, the JSON file, the GitHub summary.
+"""The verdict of a smoke run: one row per check, the exit code, and the JSON report.
 
-The pytest plugin collects one result per check and calls in here; ``litellm-smoke check`` reads the
-JSON back. Nothing here imports pytest, so the CLI stays cheap and the logic is testable alone.
-Every string that leaves this module passes through the redactor.
+The pytest plugin collects one :class:`CheckResult` per check; :func:`decide` maps pytest's exit
+status and the rows to the exit code; :class:`RunReport` is what ``--smoke-json`` writes and
+``litellm-smoke check`` reads back. Nothing here imports pytest or sends a request, and every
+string that leaves this module passes through the redactor.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ._secrets import REDACT, Secret, redact
+from litellm_smoke._secrets import redact
+from litellm_smoke.errors import ExitCode
 
 if TYPE_CHECKING:
-    from .client import ProxyClient, Usage
-
-__all__ = [
-    "EXIT_FAILED",
-    "EXIT_HEALTHY",
-    "EXIT_INTERRUPTED",
-    "EXIT_UNREACHABLE",
-    "EXIT_USAGE",
-    "REPORT_SCHEMA",
-    "CheckRow",
-    "RunReport",
-    "Verdict",
-    "decide",
-    "fetch_litellm_version",
-    "github_mask",
-    "markdown_summary",
-    "progress_line",
-    "public_url",
-    "set_mask_writer",
-    "table_lines",
-]
-
-EXIT_HEALTHY = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_UNREACHABLE = 3
-EXIT_INTERRUPTED = 130  # the shell convention for SIGINT
+    from litellm_smoke.client.http import Usage
 
 REPORT_SCHEMA = "litellm-smoke/report/v1"
 PREFLIGHT_TEST = "test_reachability"
-READINESS_DETAILS = "/health/readiness/details"
 
 # pytest's ExitCode values, spelled out so this module does not import pytest.
 _PYTEST_OK, _PYTEST_FAILED, _PYTEST_INTERRUPTED, _PYTEST_INTERNAL, _PYTEST_USAGE, _PYTEST_NO_TESTS = range(6)
-
-_REASON_CHARS = 160
-_WORDS = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP"}
-_MARKUP: dict[str, dict[str, bool]] = {
-    "passed": {"green": True},
-    "failed": {"red": True, "bold": True},
-    "skipped": {"yellow": True},
-}
 
 
 @dataclass
@@ -160,38 +126,38 @@ def decide(pytest_exit: int, rows: Sequence[CheckRow], *, interrupted: bool = Fa
     counts = _counts(rows)
     total = len(rows)
     if interrupted:
-        return Verdict(EXIT_INTERRUPTED, "interrupted", f"INTERRUPTED after {total} checks")
+        return Verdict(ExitCode.INTERRUPTED, "interrupted", f"INTERRUPTED after {total} checks")
     preflight = next((r for r in rows if r.test == PREFLIGHT_TEST and r.status == "failed"), None)
     if pytest_exit == _PYTEST_FAILED and preflight is not None:
         reason = preflight.reason or "see above"
         if reason.lower().startswith("target unreachable: "):
             reason = reason[len("target unreachable: ") :]
-        return Verdict(EXIT_UNREACHABLE, "unreachable", f"TARGET UNREACHABLE: {reason}")
+        return Verdict(ExitCode.UNREACHABLE, "unreachable", f"TARGET UNREACHABLE: {reason}")
     if pytest_exit == _PYTEST_FAILED:
         failed = counts["failed"]
         if failed:
-            return Verdict(EXIT_FAILED, "failed", f"UNHEALTHY: {failed} of {total} checks failed" + _tail(counts))
-        return Verdict(EXIT_FAILED, "failed", "UNHEALTHY: tests failed (errors outside the checks, see above)")
+            return Verdict(ExitCode.FAILED, "failed", f"UNHEALTHY: {failed} of {total} checks failed" + _tail(counts))
+        return Verdict(ExitCode.FAILED, "failed", "UNHEALTHY: tests failed (errors outside the checks, see above)")
     if pytest_exit == _PYTEST_NO_TESTS:
-        return Verdict(EXIT_USAGE, "no_checks", "NO CHECKS RAN: the selection (-k/-m) matched no check")
+        return Verdict(ExitCode.USAGE, "no_checks", "NO CHECKS RAN: the selection (-k/-m) matched no check")
     if pytest_exit == _PYTEST_USAGE:
-        return Verdict(EXIT_USAGE, "usage_error", "USAGE ERROR: pytest rejected the arguments or settings")
+        return Verdict(ExitCode.USAGE, "usage_error", "USAGE ERROR: pytest rejected the arguments or settings")
     if pytest_exit == _PYTEST_INTERRUPTED:
-        return Verdict(EXIT_USAGE, "usage_error", "ERROR: the run was interrupted by collection errors")
+        return Verdict(ExitCode.USAGE, "usage_error", "ERROR: the run was interrupted by collection errors")
     if pytest_exit == _PYTEST_INTERNAL:
-        return Verdict(EXIT_USAGE, "usage_error", "INTERNAL ERROR in pytest or a plugin (see above)")
+        return Verdict(ExitCode.USAGE, "usage_error", "INTERNAL ERROR in pytest or a plugin (see above)")
     if pytest_exit != _PYTEST_OK:
-        return Verdict(EXIT_USAGE, "usage_error", f"ERROR: pytest exited with status {pytest_exit}")
+        return Verdict(ExitCode.USAGE, "usage_error", f"ERROR: pytest exited with status {pytest_exit}")
     if total == 0:
-        return Verdict(EXIT_USAGE, "no_checks", "NO CHECKS RAN: tests passed but none was a smoke check")
+        return Verdict(ExitCode.USAGE, "no_checks", "NO CHECKS RAN: tests passed but none was a smoke check")
     if counts["passed"] == 0:
         # Everything skipped is no evidence of health: a gate that verified nothing must not pass.
-        return Verdict(EXIT_USAGE, "no_checks", f"NOTHING VERIFIED: all {total} checks were skipped")
+        return Verdict(ExitCode.USAGE, "no_checks", f"NOTHING VERIFIED: all {total} checks were skipped")
     if counts["skipped"]:
         summary = f"HEALTHY: {counts['passed']} passed, {counts['skipped']} skipped ({total} checks)"
     else:
         summary = f"HEALTHY: all {total} checks passed"
-    return Verdict(EXIT_HEALTHY, "healthy", summary)
+    return Verdict(ExitCode.OK, "healthy", summary)
 
 
 def _tail(counts: Mapping[str, int]) -> str:
@@ -278,7 +244,7 @@ class RunReport:
         return report
 
     def to_dict(self) -> dict[str, Any]:
-        from . import __version__
+        from litellm_smoke import __version__
 
         counts = _counts(self.checks)
         data = {
@@ -332,157 +298,3 @@ def load_rows(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[CheckR
     if not isinstance(data, dict) or not isinstance(data.get("checks"), list):
         return None
     return data, [CheckRow.from_json(c) for c in data["checks"] if isinstance(c, dict)]
-
-
-# -- terminal ----------------------------------------------------------------------------------
-
-Markup = dict[str, bool]
-
-
-def _latency(row: CheckRow) -> str:
-    return "-" if row.status == "skipped" else f"{row.latency_ms:,.0f} ms"
-
-
-def _short(text: str, limit: int = _REASON_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def progress_line(row: CheckRow, width: int = 48) -> tuple[str, Markup]:
-    """``PASS  chat_completion   heartcode-chat-sfw   812 ms`` plus the reason for FAIL/SKIP."""
-    word = _WORDS.get(row.status, row.status.upper())
-    text = f"{word:<5} {row.name:<{width}} {row.model or '-':<22} {_latency(row):>9}"
-    if row.status != "passed" and row.reason:
-        text += f"  {_short(row.reason, 100)}"
-    return text.rstrip(), _MARKUP.get(row.status, {})
-
-
-def table_lines(rows: Sequence[CheckRow], verdict: Verdict) -> list[tuple[str, Markup]]:
-    """The verdict table, one ``(text, markup)`` pair per line; markup is only applied on a TTY."""
-    name_w = max([len("check"), *(len(r.name) for r in rows)])
-    model_w = max([len("model"), *(len(r.model or "-") for r in rows)])
-    lines: list[tuple[str, Markup]] = [
-        (f"{'check':<{name_w}}  {'model':<{model_w}}  verdict  {'latency':>9}  reason", {"bold": True})
-    ]
-    for row in rows:
-        word = _WORDS.get(row.status, row.status.upper())
-        reason = _short(row.reason) if row.status != "passed" else ""
-        text = f"{row.name:<{name_w}}  {row.model or '-':<{model_w}}  {word:<7}  {_latency(row):>9}  {reason}"
-        lines.append((text.rstrip(), _MARKUP.get(row.status, {})))
-    colour = {"green": True, "bold": True} if verdict.code == EXIT_HEALTHY else {"red": True, "bold": True}
-    lines.append((f"{verdict.summary} -> exit {verdict.code}", colour))
-    return lines
-
-
-# -- GitHub Actions ----------------------------------------------------------------------------
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def markdown_summary(report: RunReport) -> str:
-    """The verdict as Markdown for ``$GITHUB_STEP_SUMMARY``: a headline, the run facts, the table."""
-    icon = {"healthy": "✅", "failed": "❌", "unreachable": "⛔"}.get(report.verdict.status, "⚠️")
-    facts = [f"target `{report.target or 'embedded default'}`"]
-    if report.litellm_version:
-        facts.append(f"LiteLLM {report.litellm_version}")
-    if report.duration_s is not None:
-        facts.append(f"{len(report.checks)} checks in {report.duration_s:g} s")
-    calls = sum(report.model_calls.values())
-    facts.append(f"{calls} model calls, {report.prompt_tokens + report.completion_tokens} tokens")
-    lines = [
-        f"### {icon} litellm-smoke: {_md(report.verdict.summary)}",
-        "",
-        " · ".join(facts) + f" · exit {report.verdict.code}",
-        "",
-        "| check | model | verdict | latency | reason |",
-        "|---|---|---|---:|---|",
-    ]
-    for row in report.checks:
-        word = _WORDS.get(row.status, row.status)
-        reason = _md(_short(row.reason)) if row.status != "passed" else ""
-        lines.append(f"| {_md(row.name)} | {_md(row.model or '-')} | {word} | {_latency(row)} | {reason} |")
-    return redact("\n".join(lines)) + "\n\n"
-
-
-def write_step_summary(report: RunReport, environ: Mapping[str, str] | None = None) -> Path | None:
-    """Append :func:`markdown_summary` to ``$GITHUB_STEP_SUMMARY`` when it is set; returns the path."""
-    env = os.environ if environ is None else environ
-    name = env.get("GITHUB_STEP_SUMMARY", "").strip()
-    if not name:
-        return None
-    path = Path(name)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(markdown_summary(report))
-    return path
-
-
-MaskWriter = Callable[[str], None]
-_mask_writer: MaskWriter | None = None
-
-
-def set_mask_writer(writer: MaskWriter | None) -> MaskWriter | None:
-    """Route ``::add-mask::`` lines through ``writer`` (the pytest plugin installs one that bypasses
-    output capture, so the runner sees the line at once and JUnit never holds it). Returns the
-    previous writer so it can be restored."""
-    global _mask_writer
-    previous, _mask_writer = _mask_writer, writer
-    return previous
-
-
-def _stdout(line: str) -> None:
-    sys.stdout.write(line)
-    sys.stdout.flush()
-
-
-def github_mask(value: str | Secret | None, environ: Mapping[str, str] | None = None) -> bool:
-    """Protect a secret the run created (e.g. a minted virtual key): call it before anything else
-    could print the value.
-
-    Always adds the value to the process-wide redactor. Under GitHub Actions
-    (``GITHUB_ACTIONS=true``) also prints ``::add-mask::<value>`` so the runner masks it in every
-    later log line, including other processes' output. Returns whether a mask command was written.
-    """
-    text = value.reveal() if isinstance(value, Secret) else value
-    if not text:
-        return False
-    # The runner masks line by line, and so must we: a multi-line value is masked per line too.
-    lines = [line for line in text.splitlines() if line.strip()]
-    for part in {text, *lines}:
-        REDACT.add(part)
-    env = os.environ if environ is None else environ
-    if env.get("GITHUB_ACTIONS") != "true":
-        return False
-    write = _mask_writer or _stdout
-    for line in lines:
-        write(f"::add-mask::{line}\n")
-    return True
-
-
-# -- LiteLLM version ---------------------------------------------------------------------------
-
-
-async def fetch_litellm_version(client: ProxyClient) -> str | None:
-    """One ``GET /health/readiness/details`` with the master key; returns ``litellm_version``.
-
-    Cheap (no model call) and never raises: on any failure it returns what the client already
-    knows (the ``x-litellm-version`` header of earlier responses), else None. A found version is
-    stored on ``client.litellm_version`` so reports pick it up.
-    """
-    from .errors import SmokeFailure
-
-    try:
-        response = await client.get(READINESS_DETAILS)
-    except SmokeFailure:
-        return client.litellm_version
-    version = None
-    if response.status_code == 200:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if isinstance(body, dict) and isinstance(body.get("litellm_version"), str):
-            version = body["litellm_version"]
-    if version and not client.litellm_version:
-        client.litellm_version = version
-    return client.litellm_version or version

@@ -1,7 +1,7 @@
 """A fake OpenAI-compatible upstream for a real LiteLLM proxy to talk to.
 
 Standard library only, so the file can also be copied into a plain ``python`` image and run as
-``python -m litellm_smoke.fake_upstream --host 0.0.0.0 --port 8080`` or
+``python -m litellm_smoke.launchers.fake_upstream --host 0.0.0.0 --port 8080`` or
 ``python fake_upstream.py --port 8080``.
 
 Endpoints (each also without the ``/v1`` prefix):

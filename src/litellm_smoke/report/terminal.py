@@ -1,0 +1,53 @@
+"""What a person reads in a terminal: one progress line per check, and the verdict table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from litellm_smoke.errors import ExitCode
+from litellm_smoke.report.verdict import CheckRow, Verdict
+
+_REASON_CHARS = 160
+WORDS = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP"}
+_MARKUP: dict[str, dict[str, bool]] = {
+    "passed": {"green": True},
+    "failed": {"red": True, "bold": True},
+    "skipped": {"yellow": True},
+}
+
+
+Markup = dict[str, bool]
+
+
+def latency_text(row: CheckRow) -> str:
+    return "-" if row.status == "skipped" else f"{row.latency_ms:,.0f} ms"
+
+
+def shorten(text: str, limit: int = _REASON_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def progress_line(row: CheckRow, width: int = 48) -> tuple[str, Markup]:
+    """``PASS  chat_completion   heartcode-chat-sfw   812 ms`` plus the reason for FAIL/SKIP."""
+    word = WORDS.get(row.status, row.status.upper())
+    text = f"{word:<5} {row.name:<{width}} {row.model or '-':<22} {latency_text(row):>9}"
+    if row.status != "passed" and row.reason:
+        text += f"  {shorten(row.reason, 100)}"
+    return text.rstrip(), _MARKUP.get(row.status, {})
+
+
+def table_lines(rows: Sequence[CheckRow], verdict: Verdict) -> list[tuple[str, Markup]]:
+    """The verdict table, one ``(text, markup)`` pair per line; markup is only applied on a TTY."""
+    name_w = max([len("check"), *(len(r.name) for r in rows)])
+    model_w = max([len("model"), *(len(r.model or "-") for r in rows)])
+    lines: list[tuple[str, Markup]] = [
+        (f"{'check':<{name_w}}  {'model':<{model_w}}  verdict  {'latency':>9}  reason", {"bold": True})
+    ]
+    for row in rows:
+        word = WORDS.get(row.status, row.status.upper())
+        reason = shorten(row.reason) if row.status != "passed" else ""
+        text = f"{row.name:<{name_w}}  {row.model or '-':<{model_w}}  {word:<7}  {latency_text(row):>9}  {reason}"
+        lines.append((text.rstrip(), _MARKUP.get(row.status, {})))
+    colour = {"green": True, "bold": True} if verdict.code == ExitCode.OK else {"red": True, "bold": True}
+    lines.append((f"{verdict.summary} -> exit {verdict.code}", colour))
+    return lines
