@@ -46,7 +46,8 @@ import _proc
 import httpx
 
 from litellm_smoke import cli as cli_module
-from litellm_smoke.launchers.embedded import EMBEDDED_CONFIG, EmbeddedProxy
+from litellm_smoke.launchers import EMBEDDED_CONFIG
+from litellm_smoke.launchers.embedded import EmbeddedProxy
 from litellm_smoke.launchers.fake_upstream import FakeUpstream
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -37,7 +37,8 @@ def faults_proxy() -> Iterator[Live]:
     """One real LiteLLM serving data/faults.yaml, booted once for every test module that needs it."""
     if find_spec("litellm") is None:
         pytest.skip("needs the embedded extra (pip install 'litellm-smoke[embedded]')")
-    from litellm_smoke.launchers.embedded import FAULTS_CONFIG, EmbeddedProxy
+    from litellm_smoke.launchers import FAULTS_CONFIG
+    from litellm_smoke.launchers.embedded import EmbeddedProxy
 
     # fault-slow answers after 3 s: past a 1 s smoke timeout, well within the 30 s default
     with EmbeddedProxy(config=FAULTS_CONFIG, extra_env={"FAKE_UPSTREAM_SLOW_SECONDS": "3"}) as endpoint:

@@ -21,15 +21,9 @@ import yaml
 
 from litellm_smoke._secrets import MASK, Secret
 from litellm_smoke.errors import StartupError
-from litellm_smoke.launchers import ProxyEndpoint
+from litellm_smoke.launchers import EMBEDDED_CONFIG, FAULTS_CONFIG, ProxyEndpoint
 from litellm_smoke.launchers import embedded as embedded_module
-from litellm_smoke.launchers.embedded import (
-    EMBEDDED_CONFIG,
-    FAULTS_CONFIG,
-    LITELLM_BIN_ENV,
-    EmbeddedProxy,
-    ProxyStartError,
-)
+from litellm_smoke.launchers.embedded import LITELLM_BIN_ENV, EmbeddedProxy, ProxyStartError
 
 SRC_DIR = Path(embedded_module.__file__).resolve().parents[2]
 REPO_DIR = SRC_DIR.parent

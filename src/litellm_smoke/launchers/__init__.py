@@ -7,11 +7,32 @@ pytest fixtures share them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 
 from litellm_smoke._secrets import Secret
 
-__all__ = ["Launcher", "ProxyEndpoint"]
+__all__ = [
+    "EMBEDDED_CONFIG",
+    "FAULTS_CONFIG",
+    "UPSTREAM_ENV",
+    "UPSTREAM_KEY",
+    "UPSTREAM_KEY_ENV",
+    "Launcher",
+    "ProxyEndpoint",
+]
+
+_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+EMBEDDED_CONFIG = _DATA_DIR / "embedded.yaml"
+"""The default config: the seed deployment's model names served by the fake upstream."""
+FAULTS_CONFIG = _DATA_DIR / "faults.yaml"
+"""``embedded.yaml`` plus one deployment per fake-upstream fault model."""
+
+# What the configs read from the environment: the fake upstream's URL and (accepted-anything) key.
+UPSTREAM_ENV = "LITELLM_SMOKE_UPSTREAM"
+UPSTREAM_KEY_ENV = "LITELLM_SMOKE_UPSTREAM_KEY"
+UPSTREAM_KEY = "fake-upstream-key"
+"""Not key-shaped on purpose: the fake upstream accepts anything, and it must not look like a leak."""
 
 
 @dataclass(frozen=True)

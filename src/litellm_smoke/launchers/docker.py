@@ -29,9 +29,17 @@ from pathlib import Path
 from typing import Any
 
 from litellm_smoke._secrets import REDACT, Secret
+from litellm_smoke.client.routes import MODELS, READINESS
 from litellm_smoke.errors import StartupError
-from litellm_smoke.launchers import Launcher, ProxyEndpoint, fake_upstream
-from litellm_smoke.launchers.embedded import EMBEDDED_CONFIG, UPSTREAM_ENV, UPSTREAM_KEY_ENV
+from litellm_smoke.launchers import (
+    EMBEDDED_CONFIG,
+    UPSTREAM_ENV,
+    UPSTREAM_KEY,
+    UPSTREAM_KEY_ENV,
+    Launcher,
+    ProxyEndpoint,
+    fake_upstream,
+)
 
 __all__ = [
     "DEFAULT_IMAGE",
@@ -58,7 +66,6 @@ STARTUP_TIMEOUT = 300.0
 
 _CONFIG_PATH = "/app/litellm-smoke.yaml"
 _UPSTREAM_PATH = "/tmp/fake_upstream.py"
-_UPSTREAM_KEY = "fake-upstream-key"
 _LOG_TAIL_LINES = 40
 
 
@@ -209,7 +216,7 @@ class DockerProxy(Launcher):
             LITELLM_LOCAL_MODEL_COST_MAP="True",
         )
         env[UPSTREAM_ENV] = f"http://{UPSTREAM_ALIAS}:{UPSTREAM_PORT}/v1"
-        env[UPSTREAM_KEY_ENV] = _UPSTREAM_KEY
+        env[UPSTREAM_KEY_ENV] = UPSTREAM_KEY
         proxy = self._run(self._proxy_container(env), "LiteLLM", self.image, timeout=self.startup_timeout)
         base_url = f"http://{proxy.get_container_host_ip()}:{proxy.get_exposed_port(PROXY_PORT)}"
         self.endpoint = ProxyEndpoint(base_url=base_url, master_key=master_key)
@@ -242,7 +249,7 @@ class DockerProxy(Launcher):
             .with_env("PYTHONUNBUFFERED", "1")
             .with_command(["python", _UPSTREAM_PATH, "--host", "0.0.0.0", "--port", str(UPSTREAM_PORT)])
             .with_exposed_ports(UPSTREAM_PORT)
-            .waiting_for(HttpWaitStrategy(UPSTREAM_PORT, "/v1/models").for_status_code(200).with_startup_timeout(120))
+            .waiting_for(HttpWaitStrategy(UPSTREAM_PORT, MODELS).for_status_code(200).with_startup_timeout(120))
         )
 
     def _postgres_container(self, password: str) -> Any:
@@ -265,7 +272,7 @@ class DockerProxy(Launcher):
             .with_command(["--config", _CONFIG_PATH, "--port", str(PROXY_PORT)])
             .with_exposed_ports(PROXY_PORT)
             .waiting_for(
-                HttpWaitStrategy(PROXY_PORT, "/health/readiness")
+                HttpWaitStrategy(PROXY_PORT, READINESS)
                 .for_status_code(200)
                 .with_startup_timeout(timedelta(seconds=self.startup_timeout))
             )

@@ -25,28 +25,23 @@ from pathlib import Path
 from litellm_smoke._secrets import REDACT, Secret
 from litellm_smoke.client.routes import READINESS
 from litellm_smoke.errors import StartupError
-from litellm_smoke.launchers import Launcher, ProxyEndpoint
+from litellm_smoke.launchers import (
+    EMBEDDED_CONFIG,
+    UPSTREAM_ENV,
+    UPSTREAM_KEY,
+    UPSTREAM_KEY_ENV,
+    Launcher,
+    ProxyEndpoint,
+)
 from litellm_smoke.launchers.fake_upstream import FakeUpstream
 
 __all__ = [
-    "EMBEDDED_CONFIG",
-    "FAULTS_CONFIG",
     "LITELLM_BIN_ENV",
     "EmbeddedProxy",
     "ProxyStartError",
 ]
 
-_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-EMBEDDED_CONFIG = _DATA_DIR / "embedded.yaml"
-"""The default config: the seed deployment's model names served by the fake upstream."""
-FAULTS_CONFIG = _DATA_DIR / "faults.yaml"
-"""``embedded.yaml`` plus one deployment per fake-upstream fault model."""
-
 LITELLM_BIN_ENV = "LITELLM_SMOKE_LITELLM_BIN"
-UPSTREAM_ENV = "LITELLM_SMOKE_UPSTREAM"
-UPSTREAM_KEY_ENV = "LITELLM_SMOKE_UPSTREAM_KEY"
-# Not key-shaped on purpose: the fake upstream accepts anything, and it must not look like a leak.
-_UPSTREAM_KEY = "fake-upstream-key"
 
 _POLL_INTERVAL = 0.15
 _PROBE_TIMEOUT = 1.0
@@ -160,7 +155,7 @@ class EmbeddedProxy(Launcher):
 
     The child gets the inherited environment minus database settings, plus
     ``LITELLM_LOCAL_MODEL_COST_MAP=True``, a fresh ``LITELLM_MASTER_KEY``,
-    ``LITELLM_SMOKE_UPSTREAM`` (the fake upstream's base URL) and ``LITELLM_SMOKE_UPSTREAM_KEY``;
+    ``LITELLM_SMOKE_UPSTREAM`` (the fake upstream's base URL) and ``LITELLM_SMOKEUPSTREAM_KEY``;
     the config refers to them as ``os.environ/...``.
 
     :param config: LiteLLM config file; default :data:`EMBEDDED_CONFIG`.
@@ -260,7 +255,7 @@ class EmbeddedProxy(Launcher):
         env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
         # So the log tail on failure holds everything LiteLLM printed up to its death.
         env["PYTHONUNBUFFERED"] = "1"
-        env[UPSTREAM_KEY_ENV] = _UPSTREAM_KEY
+        env[UPSTREAM_KEY_ENV] = UPSTREAM_KEY
         # An HTTP(S)_PROXY in the environment must not capture loopback calls to the fake upstream.
         for name in ("NO_PROXY", "no_proxy"):
             env[name] = ",".join(filter(None, [env.get(name, ""), "127.0.0.1", "localhost"]))
