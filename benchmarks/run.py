@@ -45,7 +45,7 @@ import _analysis
 import _proc
 import httpx
 
-from litellm_smoke import cli as cli_module
+from litellm_smoke.cli._pytest import PYTEST_INI
 from litellm_smoke.launchers import EMBEDDED_CONFIG
 from litellm_smoke.launchers.embedded import EmbeddedProxy
 from litellm_smoke.launchers.fake_upstream import FakeUpstream
@@ -78,7 +78,7 @@ VERBOSE_REPLY = " ".join(["pong"] * 512)
 
 TRIVIAL_TEST = "def test_ok() -> None:\n    pass\n"
 # The floor of variant C runs with the very pytest.ini `litellm-smoke check` gives its child.
-CLI_LIKE_INI = cli_module._PYTEST_INI
+CLI_LIKE_INI = PYTEST_INI
 
 _STRIPPED_PREFIXES = ("LITELLM_", "OPENAI_", "PYTEST_", "DATABASE_", "FAKE_UPSTREAM_")
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")

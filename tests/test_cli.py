@@ -22,8 +22,9 @@ from textwrap import dedent
 import pytest
 
 from litellm_smoke import cli
-from litellm_smoke.cli import ConfigFileError, main, models_from_config
+from litellm_smoke.cli import main
 from litellm_smoke.errors import ExitCode
+from litellm_smoke.litellm_config.reader import ConfigFileError, models_from_config
 from tests.conftest import Live
 from tests.servers import black_hole, dead_port
 
@@ -99,9 +100,11 @@ def test_config_without_mode_falls_back_to_the_name_and_says_so() -> None:
     models = models_from_config(FIXTURES / "seed.yaml")
     assert (models.chat, models.embedding) == (("heartcode-chat-sfw",), ("heartcode-embed",))
     assert models.notes == (
-        'heartcode-chat-sfw: no model_info.mode, checked as chat because its name does not contain "embed" '
+        'heartcode-chat-sfw: no model_info.mode, checked as chat because its name does not contain "embed" or a '
+        "bge/gte/e5 name part "
         "(set model_info.mode: chat in the config to make it explicit)",
-        'heartcode-embed: no model_info.mode, checked as embedding because its name contains "embed" '
+        'heartcode-embed: no model_info.mode, checked as embedding because its name contains "embed" or a bge/gte/e5 '
+        "name part "
         "(set model_info.mode: embedding in the config to make it explicit)",
     )
 

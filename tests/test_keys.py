@@ -347,7 +347,7 @@ async def test_sweep_without_a_database_says_so() -> None:
 
 
 def _args(**kwargs: Any) -> argparse.Namespace:
-    values = {"url": BASE_URL, "master_key": None, "older_than": "0", "dry_run": False, "timeout": "5"}
+    values = {"url": BASE_URL, "older_than": "0", "dry_run": False, "timeout": "5"}
     return argparse.Namespace(**{**values, **kwargs})
 
 
@@ -362,7 +362,7 @@ def proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
     ("overrides", "message"),
     [
         pytest.param({"url": None}, "no target: pass --url or set LITELLM_BASE_URL", id="no-url"),
-        pytest.param({"url": "ftp://x"}, "invalid target URL 'ftp://x' from --url", id="bad-url"),
+        pytest.param({"url": "ftp://x"}, "invalid target URL 'ftp://x' from option --url", id="bad-url"),
         pytest.param({"older_than": "soon"}, "invalid --older-than 'soon'", id="bad-duration"),
     ],
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,12 +90,10 @@ def smoke_target(smoke_settings: Settings) -> Iterator[Target]:
         yield Target(REPLAY_BASE_URL, transport.master_key, transport=transport, kind="offline")
         return
     if settings.base_url is not None:
-        # `litellm-smoke record` sets this hidden variable: the run tees every exchange to disk.
-        record_dir = os.environ.get("LITELLM_SMOKE_RECORD_DIR")
-        if record_dir:
+        if settings.record_dir:  # `litellm-smoke record` sets LITELLM_SMOKE_RECORD_DIR
             from litellm_smoke.offline.recorder import RecordingTransport
 
-            recording = RecordingTransport(record_dir, settings.master_key)
+            recording = RecordingTransport(settings.record_dir, settings.master_key)
             yield Target(settings.base_url, settings.master_key, transport=recording, kind="recording")
             return
         yield Target(settings.base_url, settings.master_key)

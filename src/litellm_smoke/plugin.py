@@ -50,48 +50,14 @@ RESULTS_KEY = pytest.StashKey[list[CheckResult]]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("litellm-smoke", "LiteLLM proxy smoke checks")
-    specs = [
-        (cfg.URL, {}, "LiteLLM proxy root URL (env LITELLM_BASE_URL). Default: start the embedded default."),
-        (cfg.MASTER_KEY, {}, "master key (env LITELLM_MASTER_KEY); required with a target URL. Never printed."),
-        (
-            cfg.CHAT_MODELS,
-            {"action": "append"},
-            "chat model to verify, repeatable (env LITELLM_CHAT_MODELS, comma list).",
-        ),
-        (
-            cfg.EMBEDDING_MODELS,
-            {"action": "append"},
-            "embedding model to verify, repeatable (env LITELLM_EMBEDDING_MODELS, comma list).",
-        ),
-        (
-            cfg.EXPECT_DB,
-            {},
-            "true|false: must readiness report a connected database? (env LITELLM_EXPECT_DB). "
-            "Default: accept either and report it.",
-        ),
-        (
-            cfg.TIMEOUT,
-            {},
-            f"per-request timeout in seconds (env LITELLM_SMOKE_TIMEOUT). Default: {cfg.DEFAULT_TIMEOUT:g}.",
-        ),
-        (
-            cfg.EMBEDDING_DIM,
-            {},
-            "expected embedding dimension (env LITELLM_EMBEDDING_DIM). Default: any, but consistent.",
-        ),
-        (
-            cfg.REPLAY_DIR,
-            {},
-            "directory of recorded exchanges for --offline (env LITELLM_SMOKE_REPLAY_DIR). "
-            "Default: the recordings shipped with litellm-smoke.",
-        ),
-    ]
-    for spec, extra, help_text in specs:
-        group.addoption(spec.option, dest=spec.option.lstrip("-").replace("-", "_"), help=help_text, **extra)
-        if extra:
-            parser.addini(spec.ini, help=help_text, type="linelist")
+    for spec in cfg.ALL_SPECS:
+        dest = spec.option.lstrip("-").replace("-", "_")
+        if spec.repeatable:
+            group.addoption(spec.option, dest=dest, action="append", help=spec.help)
+            parser.addini(spec.ini, help=spec.help, type="linelist")
         else:
-            parser.addini(spec.ini, help=help_text, type="string")
+            group.addoption(spec.option, dest=dest, help=spec.help)
+            parser.addini(spec.ini, help=spec.help, type="string")
     group.addoption(
         "--offline",
         action="store_true",

@@ -32,6 +32,8 @@ class Settings:
     embedding_dim: int | None = None
     offline: bool = False
     replay_dir: str | None = None
+    record_dir: str | None = None
+    database_url: Secret | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -56,24 +58,99 @@ class Settings:
 
 @dataclass(frozen=True)
 class _Spec:
+    """One setting: its name in messages, where it is read from, and the help every interface shows."""
+
     name: str
     env: str
     option: str
     ini: str
+    help: str
+    repeatable: bool = False
 
 
-URL = _Spec("target URL", "LITELLM_BASE_URL", "--litellm-url", "litellm_url")
-MASTER_KEY = _Spec("master key", "LITELLM_MASTER_KEY", "--litellm-master-key", "litellm_master_key")
-CHAT_MODELS = _Spec("chat models", "LITELLM_CHAT_MODELS", "--chat-model", "litellm_chat_models")
-EMBEDDING_MODELS = _Spec(
-    "embedding models", "LITELLM_EMBEDDING_MODELS", "--embedding-model", "litellm_embedding_models"
+URL = _Spec(
+    "target URL",
+    "LITELLM_BASE_URL",
+    "--litellm-url",
+    "litellm_url",
+    "LiteLLM proxy root URL (env LITELLM_BASE_URL). Default: start the embedded default.",
 )
-EXPECT_DB = _Spec("expect db", "LITELLM_EXPECT_DB", "--expect-db", "litellm_expect_db")
-TIMEOUT = _Spec("timeout", "LITELLM_SMOKE_TIMEOUT", "--smoke-timeout", "litellm_smoke_timeout")
-EMBEDDING_DIM = _Spec("embedding dimension", "LITELLM_EMBEDDING_DIM", "--embedding-dim", "litellm_embedding_dim")
-REPLAY_DIR = _Spec("replay directory", "LITELLM_SMOKE_REPLAY_DIR", "--replay-dir", "litellm_replay_dir")
+MASTER_KEY = _Spec(
+    "master key",
+    "LITELLM_MASTER_KEY",
+    "--litellm-master-key",
+    "litellm_master_key",
+    "master key (env LITELLM_MASTER_KEY); required with a target URL. Never printed.",
+)
+CHAT_MODELS = _Spec(
+    "chat models",
+    "LITELLM_CHAT_MODELS",
+    "--chat-model",
+    "litellm_chat_models",
+    "chat model to verify, repeatable (env LITELLM_CHAT_MODELS, comma list).",
+    repeatable=True,
+)
+EMBEDDING_MODELS = _Spec(
+    "embedding models",
+    "LITELLM_EMBEDDING_MODELS",
+    "--embedding-model",
+    "litellm_embedding_models",
+    "embedding model to verify, repeatable (env LITELLM_EMBEDDING_MODELS, comma list).",
+    repeatable=True,
+)
+EXPECT_DB = _Spec(
+    "expect db",
+    "LITELLM_EXPECT_DB",
+    "--expect-db",
+    "litellm_expect_db",
+    "true|false: must readiness report a connected database? (env LITELLM_EXPECT_DB). "
+    "Default: accept either and report it.",
+)
+TIMEOUT = _Spec(
+    "timeout",
+    "LITELLM_SMOKE_TIMEOUT",
+    "--smoke-timeout",
+    "litellm_smoke_timeout",
+    f"per-request timeout in seconds (env LITELLM_SMOKE_TIMEOUT). Default: {DEFAULT_TIMEOUT:g}.",
+)
+EMBEDDING_DIM = _Spec(
+    "embedding dimension",
+    "LITELLM_EMBEDDING_DIM",
+    "--embedding-dim",
+    "litellm_embedding_dim",
+    "expected embedding dimension (env LITELLM_EMBEDDING_DIM). Default: any, but consistent.",
+)
+REPLAY_DIR = _Spec(
+    "replay directory",
+    "LITELLM_SMOKE_REPLAY_DIR",
+    "--replay-dir",
+    "litellm_replay_dir",
+    "directory of recorded exchanges for --offline (env LITELLM_SMOKE_REPLAY_DIR). "
+    "Default: the recordings shipped with litellm-smoke.",
+)
+RECORD_DIR = _Spec(
+    "record directory",
+    "LITELLM_SMOKE_RECORD_DIR",
+    "--smoke-record-dir",
+    "litellm_smoke_record_dir",
+    "write every exchange with a target URL to this directory, for --offline replay "
+    "(env LITELLM_SMOKE_RECORD_DIR; `litellm-smoke record` sets it). Default: no recording.",
+)
 
-ALL_SPECS = (URL, MASTER_KEY, CHAT_MODELS, EMBEDDING_MODELS, EXPECT_DB, TIMEOUT, EMBEDDING_DIM, REPLAY_DIR)
+ALL_SPECS = (
+    URL,
+    MASTER_KEY,
+    CHAT_MODELS,
+    EMBEDDING_MODELS,
+    EXPECT_DB,
+    TIMEOUT,
+    EMBEDDING_DIM,
+    REPLAY_DIR,
+    RECORD_DIR,
+)
+
+DATABASE_URL_ENV_VARS: tuple[str, ...] = ("LITELLM_DATABASE_URL", "DATABASE_URL")
+"""Where the direct database check finds its URL (environment only: it carries a password)."""
 
 
 def _pick(
@@ -201,6 +278,7 @@ def resolve(
     raw_dim = get(EMBEDDING_DIM)
     dim = None if raw_dim is None else parse_dim(raw_dim, sources[EMBEDDING_DIM.name])
     raw_replay = get(REPLAY_DIR)
+    raw_record = get(RECORD_DIR)
 
     return Settings(
         base_url=base_url,
@@ -212,8 +290,19 @@ def resolve(
         embedding_dim=dim,
         offline=offline,
         replay_dir=str(raw_replay) if raw_replay else None,
+        record_dir=str(raw_record) if raw_record and base_url is not None and not offline else None,
+        database_url=database_url_from_env(environ),
         sources=sources,
     )
+
+
+def database_url_from_env(environ: Mapping[str, str]) -> Secret | None:
+    """The database URL to check: ``LITELLM_DATABASE_URL``, else ``DATABASE_URL``; blank counts as unset."""
+    for name in DATABASE_URL_ENV_VARS:
+        value = environ.get(name, "").strip()
+        if value:
+            return Secret(value)
+    return None
 
 
 OptionGetter = Callable[[str], Any]

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from litellm_smoke._secrets import REDACT, Secret
+from litellm_smoke.cli._pytest import PYTEST_INI, pytest_command
 from litellm_smoke.offline.recorder import RECORD_DIR_ENV, scan_for_secrets
 from litellm_smoke.offline.replay import ReplayError, load_exchanges
 from litellm_smoke.settings import (
@@ -107,38 +108,22 @@ def _suite_outcomes(junit: Path) -> dict[str, str]:
 
 def _run_suite(args: argparse.Namespace, url: str, key: Secret, staging: Path, workdir: Path) -> dict[str, str]:
     junit = workdir / "junit.xml"
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "--pyargs",
-        "litellm_smoke.suite",
-        "-m",
-        "smoke",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        "-rfEs",
-        "--junitxml",
-        str(junit),
-        "-o",
-        "asyncio_default_fixture_loop_scope=function",
-        "--litellm-url",
-        url,
-        "--smoke-timeout",
-        f"{args.timeout:g}",
-    ]
+    ini = workdir / "pytest.ini"
+    ini.write_text(PYTEST_INI, encoding="utf-8")
+    extra = ["-q", "-rfEs", "--junitxml", str(junit), "--litellm-url", url, "--smoke-timeout", f"{args.timeout:g}"]
     chat, embed = args.chat_model, args.embedding_model
     if args.url is None:  # the embedded default serves known models
         chat, embed = chat or list(EMBEDDED_CHAT_MODELS), embed or list(EMBEDDED_EMBEDDING_MODELS)
     for model in chat:
-        command += ["--chat-model", model]
+        extra += ["--chat-model", model]
     for model in embed:
-        command += ["--embedding-model", model]
+        extra += ["--embedding-model", model]
+    command = pytest_command(ini, extra=extra, progress=False)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LITELLM_SMOKE_")}
     env[MASTER_KEY.env] = key.reveal()  # the environment, not argv: argv is visible in ps
     env[RECORD_DIR_ENV] = str(staging)
     env.pop("LITELLM_BASE_URL", None)
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # as check: only our plugins and pytest-asyncio
     # A neutral working directory: the user's pytest configuration must not change what is recorded.
     subprocess.run(command, cwd=workdir, env=env, check=False)
     return _suite_outcomes(junit)

@@ -18,7 +18,16 @@ from litellm_smoke._secrets import Secret
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.keys import SweepError, sweep
 from litellm_smoke.errors import ExitCode
-from litellm_smoke.settings import DEFAULT_TIMEOUT, MASTER_KEY, URL, SettingsError, parse_timeout, parse_url
+from litellm_smoke.settings import (
+    DEFAULT_TIMEOUT,
+    MASTER_KEY,
+    TIMEOUT,
+    URL,
+    SettingsError,
+    parse_timeout,
+    parse_url,
+    resolve,
+)
 
 DEFAULT_OLDER_THAN = "15m"
 
@@ -29,6 +38,8 @@ cleanup. A key is deleted only if its alias starts with 'litellm-smoke-' AND its
 
 By default only keys older than {DEFAULT_OLDER_THAN} are deleted, so a suite running right now keeps its
 key (smoke keys expire after 10 minutes anyway); --older-than 0 deletes them all.
+
+The master key is read from ${MASTER_KEY.env} only, never from the command line.
 
 exit codes: 0 done (also when there was nothing to delete), 1 listing or deleting failed, 2 usage error.
 """
@@ -60,10 +71,6 @@ def add_parser(subparsers: Any) -> None:
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help=f"LiteLLM proxy root URL (default: ${URL.env})")
     parser.add_argument(
-        "--master-key",
-        help=f"master key (default: ${MASTER_KEY.env}; prefer the variable, command lines are visible in ps)",
-    )
-    parser.add_argument(
         "--older-than",
         default=DEFAULT_OLDER_THAN,
         metavar="DURATION",
@@ -71,21 +78,20 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
     parser.add_argument(
-        "--timeout", default=str(DEFAULT_TIMEOUT), help="per-request timeout in seconds (default: %(default)s)"
+        "--timeout", help=f"per-request timeout in seconds (default: ${TIMEOUT.env}, else {DEFAULT_TIMEOUT:g})"
     )
 
 
 def _settings(args: argparse.Namespace) -> tuple[str, Secret, timedelta | None, float]:
-    raw_url = args.url or os.environ.get(URL.env, "")
-    if not raw_url:
+    """The same resolution as ``check`` (option > env > default); the key comes from the environment only."""
+    url = parse_url(args.url, "option --url") if args.url else None  # named as the user typed it
+    timeout = parse_timeout(args.timeout, "option --timeout") if args.timeout else None
+    settings = resolve({URL.option: url, TIMEOUT.option: timeout}, os.environ)
+    if settings.base_url is None:
         raise SettingsError(f"no target: pass --url or set {URL.env}")
-    url = parse_url(raw_url, "--url" if args.url else f"environment variable {URL.env}")
-    raw_key = args.master_key or os.environ.get(MASTER_KEY.env, "")
-    if not raw_key.strip():
-        raise SettingsError(f"no master key: set {MASTER_KEY.env} (or pass --master-key)")
+    assert settings.master_key is not None  # resolve() refuses a target URL without one
     age = parse_duration(str(args.older_than))
-    timeout = parse_timeout(args.timeout, "--timeout")
-    return url, Secret(raw_key.strip()), (age if age > timedelta(0) else None), timeout
+    return settings.base_url, settings.master_key, (age if age > timedelta(0) else None), settings.timeout
 
 
 async def _sweep(url: str, key: Secret, older_than: timedelta | None, dry_run: bool, timeout: float) -> list[str]:

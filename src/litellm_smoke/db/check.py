@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from litellm_smoke._secrets import REDACT, Secret
+from litellm_smoke.settings import DATABASE_URL_ENV_VARS
+from litellm_smoke.settings import database_url_from_env as _settings_database_url
 
 if TYPE_CHECKING:
     import psycopg
@@ -46,7 +48,7 @@ CORE_TABLES: tuple[str, ...] = (
     "LiteLLM_Config",
 )
 LEDGER_TABLE = "_prisma_migrations"
-ENV_VARS: tuple[str, ...] = ("LITELLM_DATABASE_URL", "DATABASE_URL")
+ENV_VARS = DATABASE_URL_ENV_VARS
 DEFAULT_PORT = 5432
 URL_FORM = "postgresql://USER:PASSWORD@HOST:5432/DBNAME"
 
@@ -195,11 +197,8 @@ class DatabaseUrl:
 
 def database_url_from_env(environ: Mapping[str, str]) -> str | None:
     """The database URL to check: ``LITELLM_DATABASE_URL``, else ``DATABASE_URL``; blank counts as unset."""
-    for name in ENV_VARS:
-        value = environ.get(name, "").strip()
-        if value:
-            return value
-    return None
+    url = _settings_database_url(environ)
+    return url.reveal() if url is not None else None
 
 
 def mask_database_url(url: str) -> str:

@@ -24,6 +24,7 @@ import yaml
 
 from litellm_smoke._secrets import Redactor
 from litellm_smoke.errors import ExitCode
+from litellm_smoke.litellm_config.reader import looks_like_embedding
 
 __all__ = [
     "CHECKS",
@@ -85,7 +86,6 @@ PLACEHOLDER_SECRETS = frozenset(
         "sk-no-key-required",
     }
 )
-_EMBEDDING_NAME = re.compile(r"embed|(^|[/_.-])(bge|gte|e5)([_.-]|$)", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
@@ -540,7 +540,7 @@ def check_embedding_mode(ctx: LintContext) -> Iterator[Finding]:
         params = entry.get("litellm_params")
         upstream = params.get("model") if isinstance(params, Mapping) else None
         names = [n for n in (entry.get("model_name"), upstream) if isinstance(n, str)]
-        if not any(_EMBEDDING_NAME.search(n) for n in names):
+        if not any(looks_like_embedding(n) for n in names):
             continue
         info = entry.get("model_info")
         mode = info.get("mode") if isinstance(info, Mapping) else None

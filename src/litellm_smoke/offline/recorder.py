@@ -30,10 +30,11 @@ from litellm_smoke.offline.replay import (
     Signature,
     signature_of,
 )
+from litellm_smoke.settings import RECORD_DIR
 
 __all__ = ["RECORD_DIR_ENV", "RecordingTransport", "Scrubber", "scan_for_secrets"]
 
-RECORD_DIR_ENV = "LITELLM_SMOKE_RECORD_DIR"
+RECORD_DIR_ENV = RECORD_DIR.env
 
 # Response headers worth keeping: they change what a client does, or identify the proxy. The
 # rest (call ids, durations, the upstream's address, rate-limit counters) differ on every run
