@@ -450,7 +450,8 @@ def row_black_hole(bench: Bench) -> None:
 
 
 def row_model_calls(bench: Bench) -> None:
-    assert bench.proxy is not None and bench.proxy.upstream is not None
+    assert bench.proxy is not None
+    assert bench.proxy.upstream is not None
     upstream = bench.proxy.upstream
     variant = bench.variants()[0]
     saved = upstream.reply
@@ -574,7 +575,8 @@ def row_imports(bench: Bench) -> None:
 
 
 def row_steadiness(bench: Bench) -> None:
-    assert bench.proxy is not None and bench.proxy.upstream is not None
+    assert bench.proxy is not None
+    assert bench.proxy.upstream is not None
     runs = bench.args.steady_runs
     variant = bench.variants()[0]
     bench.proxy.upstream.reset_stats()

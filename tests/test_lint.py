@@ -11,8 +11,9 @@ import pytest
 from litellm_smoke.cli import lint as _cli_lint
 from litellm_smoke.litellm_config import lint
 from litellm_smoke.litellm_config.lint import Finding, exit_code, findings_to_json, format_findings, lint_config
+from tests.helpers.paths import LINT_CONFIGS
 
-LINT_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "configs" / "lint"
+LINT_FIXTURES = LINT_CONFIGS
 
 SEED_MASTER_KEY = "sk-O5z4E7s-6NhLDG3ZZbq9tQ"  # public already: printed in the seed document
 SEED_DB_PASSWORD = "hc-Mysql-Pw-4471"
@@ -235,7 +236,8 @@ def test_findings_carry_lines() -> None:
 
 def test_mysql_message_explains_prisma_and_masks_url() -> None:
     [finding] = [f for f in lint_config(LINT_FIXTURES / "seed.yaml", {}) if f.code == "database-not-postgres"]
-    assert "Prisma" in finding.message and "PostgreSQL" in finding.message
+    assert "Prisma" in finding.message
+    assert "PostgreSQL" in finding.message
     assert "mysql://***@host.docker.internal:3306/heartcode" in finding.message
     assert "heartcode:" not in finding.message
     assert "postgresql://" in finding.fix

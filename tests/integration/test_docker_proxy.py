@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.helpers.paths import REPO
 
 import litellm_smoke
 from litellm_smoke.client.http import ProxyClient
@@ -32,7 +33,6 @@ from litellm_smoke.launchers.docker import (
 )
 
 SUITE_DIR = Path(litellm_smoke.__file__).resolve().parent / "suite"
-REPO = Path(__file__).resolve().parents[2]
 KEY_TESTS = {
     "test_key_generate",
     "test_key_calls_allowed_model",
@@ -109,7 +109,8 @@ def test_smoke_key_and_database_checks_pass_against_litellm_with_postgres(
     proxy_with_db: DockerProxy, tmp_path: Path
 ) -> None:
     endpoint, database_url = proxy_with_db.endpoint, proxy_with_db.database_url
-    assert endpoint is not None and database_url is not None
+    assert endpoint is not None
+    assert database_url is not None
     # The direct database check too, against the database LiteLLM just migrated (host-mapped port).
     extra = {"LITELLM_DATABASE_URL": database_url.reveal()}
     rc, output, outcomes = _run_suite(endpoint, tmp_path, expect_db="true", extra_env=extra)
@@ -186,7 +187,8 @@ def test_without_an_engine_the_launcher_fails_in_one_line() -> None:
     with pytest.raises(DockerStartError) as caught:
         proxy.start()
     message = str(caught.value)
-    assert message.startswith("cannot start LiteLLM in Docker: no Docker engine reachable (") and "\n" not in message
+    assert message.startswith("cannot start LiteLLM in Docker: no Docker engine reachable (")
+    assert "\n" not in message
     assert proxy.endpoint is None
 
 
@@ -247,13 +249,17 @@ def test_wiring_with_postgres_against_a_fake_engine(monkeypatch: pytest.MonkeyPa
         upstream, postgres, litellm = engine.started
         assert endpoint.base_url == "http://127.0.0.1:44000"
         assert proxy.upstream_url == "http://127.0.0.1:48080/v1"
-        assert proxy.database_url is not None and proxy.database_url.reveal().startswith("postgresql://llmproxy:")
-    assert engine.stopped == [litellm, postgres, upstream] and engine.networks_removed == 1
+        assert proxy.database_url is not None
+        assert proxy.database_url.reveal().startswith("postgresql://llmproxy:")
+    assert engine.stopped == [litellm, postgres, upstream]
+    assert engine.networks_removed == 1
 
-    assert upstream.image == "python:3.12-slim" and upstream._network_aliases == ["upstream"]
+    assert upstream.image == "python:3.12-slim"
+    assert upstream._network_aliases == ["upstream"]
     assert upstream._command == ["python", "/tmp/fake_upstream.py", "--host", "0.0.0.0", "--port", "8080"]
     assert upstream._transferable_specs == [(Path(fake_upstream.__file__), "/tmp/fake_upstream.py", 0o644)]
-    assert postgres.image == "postgres:16" and postgres._network_aliases == ["db"]
+    assert postgres.image == "postgres:16"
+    assert postgres._network_aliases == ["db"]
     assert litellm.image == DEFAULT_IMAGE
     assert litellm._command == ["--config", "/app/litellm-smoke.yaml", "--port", "4000"]
     wait = litellm._wait_strategy
@@ -265,8 +271,10 @@ def test_wiring_with_postgres_against_a_fake_engine(monkeypatch: pytest.MonkeyPa
     )
     env = litellm.env
     assert env["LITELLM_MASTER_KEY"] == endpoint.master_key.reveal()
-    assert env["DATABASE_URL"].startswith("postgresql://llmproxy:") and env["DATABASE_URL"].endswith("@db:5432/litellm")
-    assert env["LITELLM_SALT_KEY"] and env["LITELLM_SMOKE_UPSTREAM"] == "http://upstream:8080/v1"
+    assert env["DATABASE_URL"].startswith("postgresql://llmproxy:")
+    assert env["DATABASE_URL"].endswith("@db:5432/litellm")
+    assert env["LITELLM_SALT_KEY"]
+    assert env["LITELLM_SMOKE_UPSTREAM"] == "http://upstream:8080/v1"
     assert env["LITELLM_LOCAL_MODEL_COST_MAP"] == "True"
 
 
@@ -274,7 +282,8 @@ def test_without_database_litellm_runs_alone_with_the_fake_upstream(monkeypatch:
     engine = _FakeEngine(monkeypatch)
     with DockerProxy(with_database=False, environ={IMAGE_ENV: "example.org/litellm:x"}):
         _, litellm = engine.started
-    assert litellm.image == "example.org/litellm:x" and "DATABASE_URL" not in litellm.env
+    assert litellm.image == "example.org/litellm:x"
+    assert "DATABASE_URL" not in litellm.env
 
 
 def test_a_failed_litellm_start_removes_everything_and_redacts_its_log(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -285,6 +294,9 @@ def test_a_failed_litellm_start_removes_everything_and_redacts_its_log(monkeypat
         pass
     message = str(caught.value)
     assert message.startswith(f"LiteLLM ({DEFAULT_IMAGE}) did not start within 300 s: HTTP endpoint not ready")
-    assert "--- last 40 log lines of LiteLLM ---\nbooting" in message and "sk-smoke-leaked" not in message
-    assert engine.stopped == list(reversed(engine.started)) and len(engine.started) == 3
-    assert engine.networks_removed == 1 and proxy.endpoint is None
+    assert "--- last 40 log lines of LiteLLM ---\nbooting" in message
+    assert "sk-smoke-leaked" not in message
+    assert engine.stopped == list(reversed(engine.started))
+    assert len(engine.started) == 3
+    assert engine.networks_removed == 1
+    assert proxy.endpoint is None
