@@ -81,3 +81,13 @@ def test_a_package_imported_in_another_thread_is_still_found() -> None:
     )
     heavy = _analysis.heavy_imports(_analysis.parse_importtime(text), ["openai", "litellm"])
     assert heavy == {"openai": {"cumulative_us": 400, "imported_by": [], "partial": True}}
+
+
+def test_variants_are_data_and_every_placeholder_is_known() -> None:
+    import run
+
+    items = run.load_variants()
+    assert [item["key"] for item in items][:1] == ["1a"]  # the issue's `pytest -m smoke` comes first
+    placeholders = {word for item in items for key in ("smoke", "trivial") for word in item[key] if word.startswith("{")}
+    assert placeholders <= {"{py}", "{cli}", "{extra}", "{repo_trivial}", "{devnull}", "{neutral}"}
+    assert {item["cwd"] for item in items} <= {"repo", "neutral"}
