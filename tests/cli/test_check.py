@@ -435,7 +435,12 @@ def test_ctrl_c_stops_the_run_and_its_child(tmp_path: Path) -> None:
         assert connected.wait(30), "the child pytest never reached the preflight"
         started = time.monotonic()
         cli_process.send_signal(signal.SIGINT)
-        output, _ = cli_process.communicate(timeout=30)
+        try:
+            output, _ = cli_process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:  # fail this test cleanly, without orphaning the CLI
+            cli_process.kill()
+            output, _ = cli_process.communicate()
+            pytest.fail(f"the CLI was still running 60 s after SIGINT:\n{output}")
     assert cli_process.returncode == 130, output
     assert time.monotonic() - started < 15
     assert not Path(f"/proc/{child}").exists(), "the child pytest outlived the CLI"
