@@ -90,7 +90,7 @@ CASES = [
     ),
     pytest.param("env-missing.yaml", {**ENV, **AZURE}, [], id="env-present"),
     pytest.param(
-        "sk-1234.yaml",
+        "example-key.yaml",
         ENV,
         [
             ("error", "hardcoded-master-key", "general_settings.master_key"),
@@ -335,6 +335,7 @@ def test_str_path_is_read_and_missing_file_raises(tmp_path: Path) -> None:
 
 def test_checks_are_named_functions_in_registry() -> None:
     assert [c.__name__ for c in lint.CHECKS] == [
+        "check_assembly",
         "check_structure",
         "check_model_entries",
         "check_env_references",
@@ -343,6 +344,11 @@ def test_checks_are_named_functions_in_registry() -> None:
         "check_embedding_mode",
         "check_duplicate_models",
         "check_literal_secrets",
+        "check_text_booleans",
+        "check_interval",
+        "check_shared_without_redis",
+        "check_media_probes",
+        "check_probe_volume",
     ]
     assert all(c.__doc__ for c in lint.CHECKS)
 
@@ -389,6 +395,7 @@ def test_json_form() -> None:
         "message": findings[0].message,
         "fix": findings[0].fix,
         "line": 17,
+        "file": str(LINT_FIXTURES / "seed.yaml"),
     }
 
 
@@ -466,7 +473,7 @@ def test_cli_usage_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFix
 @pytest.mark.usefixtures("clean_environ")
 @pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
 def test_cli_output_never_contains_secrets(as_json: bool, env_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    for fixture in ("seed.yaml", "literal-api-key.yaml", "sk-1234.yaml"):
+    for fixture in ("seed.yaml", "literal-api-key.yaml", "example-key.yaml"):
         argv = [str(LINT_FIXTURES / fixture), "--env-file", str(env_file)] + (["--json"] if as_json else [])
         _cli_lint.main(argv)
     out, err = capsys.readouterr()
