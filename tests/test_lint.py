@@ -340,6 +340,7 @@ def test_checks_are_named_functions_in_registry() -> None:
         "check_model_entries",
         "check_env_references",
         "check_master_key",
+        "check_helm_master_key",
         "check_database_url",
         "check_embedding_mode",
         "check_duplicate_models",

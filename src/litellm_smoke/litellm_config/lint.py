@@ -175,12 +175,11 @@ def lint(
 
 def _stop_finding(exc: ConfigFileError) -> Finding:
     if exc.code == "yaml-invalid":
-        message = "the config is not valid YAML" + str(exc).split(" is not valid YAML", 1)[-1]
         return Finding(
             "error",
             "yaml-invalid",
             "<document>",
-            message,
+            exc.detail,
             "fix the YAML syntax there (check indentation, ':' and quoting)",
             line=exc.line,
             file=exc.file,

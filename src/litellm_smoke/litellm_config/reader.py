@@ -86,6 +86,7 @@ class ConfigFileError(ValueError):
     ) -> None:
         super().__init__(message)
         self.code, self.file, self.line = code, file, line
+        self.detail = message
 
 
 @dataclass(frozen=True)
@@ -232,10 +233,15 @@ def _load(text: str, name: str, line_offset: int = 0) -> list[YamlDocument]:
         return load_documents(text)
     except YamlProblem as exc:
         line = exc.line + line_offset if exc.line is not None else None
-        where = f" at line {line}, column {exc.column}" if line is not None else ""
-        raise ConfigFileError(
-            f"{name} is not valid YAML{where}: {exc.problem}", code="yaml-invalid", file=name, line=line
-        ) from None
+        where = f"line {line}, column {exc.column}" if line is not None else ""
+        error = ConfigFileError(
+            f"{name} is not valid YAML{f' ({where})' if where else ''}: {exc.problem}",
+            code="yaml-invalid",
+            file=name,
+            line=line,
+        )
+        error.detail = f"the config is not valid YAML{f' at {where}' if where else ''}: {exc.problem}"
+        raise error from None
 
 
 def _index(
