@@ -48,6 +48,7 @@ CASES = [
         {"OPENAI_API_KEY": ENV["OPENAI_API_KEY"]},
         [
             ("error", "hardcoded-master-key", "general_settings.master_key"),
+            ("error", "master-key-publicly-known", "general_settings.master_key"),
             ("error", "database-not-postgres", "general_settings.database_url"),
             ("warning", "hardcoded-database-password", "general_settings.database_url"),
             ("warning", "embedding-mode-missing", "model_list[1].model_info.mode"),
@@ -62,6 +63,7 @@ CASES = [
             ("error", "env-var-missing", "model_list[0].litellm_params.api_key"),
             ("error", "env-var-missing", "model_list[1].litellm_params.api_key"),
             ("error", "hardcoded-master-key", "general_settings.master_key"),
+            ("error", "master-key-publicly-known", "general_settings.master_key"),
             ("error", "database-not-postgres", "general_settings.database_url"),
             ("warning", "hardcoded-database-password", "general_settings.database_url"),
             ("warning", "embedding-mode-missing", "model_list[1].model_info.mode"),
@@ -388,7 +390,7 @@ def test_exit_code(severities: list[str], strict: bool, code: int) -> None:
 def test_json_form() -> None:
     findings = lint_config(LINT_FIXTURES / "seed.yaml", {"OPENAI_API_KEY": "x"})
     data = json.loads(findings_to_json(findings, source="seed.yaml"))
-    assert data["summary"] == {"error": 2, "warning": 2, "info": 1}
+    assert data["summary"] == {"error": 3, "warning": 2, "info": 1}
     assert data["findings"][0] == {
         "severity": "error",
         "code": "hardcoded-master-key",
@@ -490,6 +492,7 @@ def test_cli_json_output(env_file: Path, capsys: pytest.CaptureFixture[str]) -> 
     data = json.loads(capsys.readouterr().out)
     assert [f["code"] for f in data["findings"]] == [
         "hardcoded-master-key",
+        "master-key-publicly-known",  # the seed published it (security/well_known_keys.py)
         "database-not-postgres",
         "hardcoded-database-password",
         "embedding-mode-missing",

@@ -5,7 +5,6 @@ Includes the litellm-helm chart's ``masterkey`` value, which the chart turns int
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 
 from litellm_smoke.litellm_config.rules._base import (
@@ -17,18 +16,16 @@ from litellm_smoke.litellm_config.rules._base import (
     env_reference,
     truthy,
 )
+from litellm_smoke.security.well_known_keys import LITELLM_BOOT_REFUSED_DIGESTS, WELL_KNOWN_KEY_DIGESTS, is_well_known
 
 MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
 MASTER_KEY_PATH = "general_settings.master_key"
 MASTER_KEY_FIX = f"master_key: {ENV_PREFIX}{MASTER_KEY_ENV}"
 NEW_KEY_HINT = 'generate one with: echo "sk-$(openssl rand -hex 32)"'
 
-# sha256 of master keys LiteLLM refuses to boot with, copied from
-# litellm/proxy/auth/master_key_boot_check.py (PUBLICLY_KNOWN_MASTER_KEY_SHA256_DIGESTS, 1.108.7).
-# The only entry is the docs' and CI's example key "sk-1234". Digests, so no key is spelled here.
-PUBLICLY_KNOWN_MASTER_KEY_SHA256_DIGESTS = frozenset(
-    {"88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b"}
-)
+# sha256 of publicly known master keys: the one shared list (security/well_known_keys.py), which holds
+# LiteLLM's own (master_key_boot_check.py, 1.108.7: "sk-1234") and keys published in docs.
+PUBLICLY_KNOWN_MASTER_KEY_SHA256_DIGESTS = WELL_KNOWN_KEY_DIGESTS
 # Same file: WEAK_OR_UNSET_MASTER_KEY_OVERRIDE_{SETTING,ENV_VAR}.
 OVERRIDE_SETTING = "dangerously_permit_weak_or_unset_master_key"
 OVERRIDE_ENV = "LITELLM_DANGEROUSLY_PERMIT_WEAK_OR_UNSET_MASTER_KEY"
@@ -105,12 +102,13 @@ def check_master_key(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _judge_master_key(key: str, path: str, origin: str, refusal: str) -> Iterator[Finding]:
-    if hashlib.sha256(key.encode()).hexdigest() in PUBLICLY_KNOWN_MASTER_KEY_SHA256_DIGESTS:
+    if (known := is_well_known(key)) is not None:
         yield Finding(
             "error",
             "master-key-publicly-known",
             path,
-            f"{origin} at {path} is LiteLLM's publicly known example key.{refusal}",
+            f"{origin} at {path} is a publicly known key: {known.label}."
+            f"{refusal if known.sha256 in LITELLM_BOOT_REFUSED_DIGESTS else ''}",
             f"set {MASTER_KEY_ENV} to a new random key ({NEW_KEY_HINT})",
         )
     elif not key.startswith("sk-"):
