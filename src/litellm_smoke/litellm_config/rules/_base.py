@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from litellm_smoke.litellm_config.reader import Deployment, LoadedConfig, join_path
@@ -60,12 +61,20 @@ class Finding:
 
 @dataclass(frozen=True)
 class LintOptions:
-    """Inputs that are not in the config: the deployment's shape and what one health probe costs."""
+    """Inputs that are not in the config.
+
+    :ivar replicas: proxy pods (default: from Helm values / manifest, else 1); :ivar workers: uvicorn
+        workers per pod (same); :ivar cost_per_probe: dollars one health-check probe costs;
+    :ivar scan_project: read requirements/lockfiles/Dockerfiles/compose files next to the config;
+    :ivar scan_dirs: more directories to read them from; :ivar advisories: extra advisory files.
+    """
 
     replicas: int | None = None
     workers: int | None = None
     cost_per_probe: float | None = None
     scan_project: bool = True
+    scan_dirs: tuple[Path, ...] = ()
+    advisories: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
