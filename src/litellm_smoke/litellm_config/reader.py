@@ -356,6 +356,20 @@ def _resolve_includes(loaded: LoadedConfig, config: Mapping[str, Any], root: str
             prefix = join_path("", key)
             base = merged.get(key)
             shift = len(base) if isinstance(value, list) and isinstance(base, list) else None
+            if isinstance(base, Mapping) and isinstance(value, Mapping) and set(base) - set(value):
+                dropped = ", ".join(sorted(str(k) for k in set(base) - set(value)))
+                where = locations.get(prefix)
+                loaded.problems.append(
+                    ReadProblem(
+                        "warning",
+                        "include-replaces-section",
+                        prefix,
+                        f"{inc_label} sets {prefix}, which replaces the whole {prefix} merged so far: LiteLLM "
+                        f"merges include: files one level deep only, so {dropped} from earlier files are dropped",
+                        f"keep {prefix} in one file, or repeat {dropped} in {inc_label}",
+                        *(where or (inc_label, None)),
+                    )
+                )
             if shift is None:
                 _drop_prefix(loaded.locations, prefix)
             for path, where in locations.items():
@@ -372,6 +386,8 @@ def _resolve_includes(loaded: LoadedConfig, config: Mapping[str, Any], root: str
 def _include_entries(
     loaded: LoadedConfig, config: Mapping[str, Any], label: str, locations: Mapping[str, tuple[str, int]] | None = None
 ) -> list[str]:
+    if INCLUDE_KEY not in config:
+        return []
     entries = config.get(INCLUDE_KEY)
     if isinstance(entries, list) and all(isinstance(e, str) for e in entries):
         return list(entries)

@@ -30,8 +30,14 @@ __all__ = [
     "LintOptions",
     "Rule",
     "Severity",
+    "render_docs",
     "rules_table",
 ]
+
+DOCS_START = (
+    "<!-- findings table: generated from litellm_config/rules (python -m litellm_smoke.litellm_config.rules) -->"
+)
+DOCS_END = "<!-- end of generated findings table -->"
 
 FAMILIES: tuple[Family, ...] = (
     reading.FAMILY,
@@ -58,3 +64,12 @@ def rules_table() -> str:
         for rule in family.rules:
             rows.append(f"| {family.title} | `{rule.code}` | {rule.severity} | {rule.summary} |")
     return "\n".join(rows) + "\n"
+
+
+def render_docs(text: str) -> str:
+    """``text`` (docs/config-lint.md) with the generated table between its markers replaced by :func:`rules_table`."""
+    head, start, rest = text.partition(DOCS_START)
+    _, end, tail = rest.partition(DOCS_END)
+    if not start or not end:
+        raise ValueError("the findings table markers are missing")
+    return f"{head}{DOCS_START}\n{rules_table()}{DOCS_END}{tail}"

@@ -158,7 +158,7 @@ FAMILY = Family(
         Rule("master-key-override-enabled", "warning", "the weak-or-unset master key override is on"),
         Rule("master-key-missing", "error", "no master key: general_settings.master_key and LITELLM_MASTER_KEY unset"),
         Rule("hardcoded-master-key", "error", "the master key is written in the config or the Helm values"),
-        Rule("master-key-publicly-known", "error", "the master key is LiteLLM's public example key"),
+        Rule("master-key-publicly-known", "error", "the master key is a published key (sk-1234, keys printed in docs)"),
         Rule("master-key-not-sk-prefixed", "error", "the master key does not start with sk-"),
         Rule("master-key-short", "warning", "fewer than 16 random characters after sk-"),
     ),

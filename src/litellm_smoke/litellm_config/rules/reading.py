@@ -50,6 +50,11 @@ FAMILY = Family(
         Rule("include-missing", "error", "an include: entry names a file that is not there: LiteLLM fails to start"),
         Rule("include-not-mapping", "error", "an included file is not a mapping: LiteLLM refuses it"),
         Rule("include-not-list", "error", "include: is not a list of file paths"),
+        Rule(
+            "include-replaces-section",
+            "warning",
+            "an included file replaces a whole section (general_settings...) and drops earlier keys",
+        ),
         Rule("helm-config-not-rendered", "warning", "the chart mounts an existing ConfigMap, not this proxy_config"),
         Rule("manifest-several-configs", "warning", "a manifest holds several LiteLLM ConfigMaps; one was checked"),
     ),

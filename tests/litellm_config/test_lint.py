@@ -12,7 +12,7 @@ from litellm_smoke.cli import lint as _cli_lint
 from litellm_smoke.litellm_config import lint
 from litellm_smoke.litellm_config.lint import Finding, exit_code, findings_to_json, format_findings, lint_config
 
-LINT_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "configs" / "lint"
+LINT_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "configs" / "lint"
 
 SEED_MASTER_KEY = "sk-O5z4E7s-6NhLDG3ZZbq9tQ"  # public already: printed in the seed document
 SEED_DB_PASSWORD = "hc-Mysql-Pw-4471"
