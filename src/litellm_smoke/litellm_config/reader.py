@@ -228,7 +228,7 @@ def _read_text(path: Path, name: str) -> str:
         raise ConfigFileError(f"cannot read {name}: {reason}", file=name) from exc
 
 
-def _load(text: str, name: str, line_offset: int = 0) -> list[YamlDocument]:
+def _load(text: str, name: str, line_offset: int = 0, file: str | None = None) -> list[YamlDocument]:
     try:
         return load_documents(text)
     except YamlProblem as exc:
@@ -237,7 +237,7 @@ def _load(text: str, name: str, line_offset: int = 0) -> list[YamlDocument]:
         error = ConfigFileError(
             f"{name} is not valid YAML{f' ({where})' if where else ''}: {exc.problem}",
             code="yaml-invalid",
-            file=name,
+            file=file or name,
             line=line,
         )
         error.detail = f"the config is not valid YAML{f' at {where}' if where else ''}: {exc.problem}"
@@ -599,7 +599,7 @@ def _from_manifest(
     value_node = _child_node(chosen.node, "data", key)
     text = data["data"][key]
     offset = _block_offset(value_node)
-    inner = _load(text, f"{name} (data.{key})", offset or 0)
+    inner = _load(text, f"{name} (data.{key})", offset or 0, file=name)
     if len(inner) != 1:
         raise ConfigFileError(f"data.{key} in {name} holds several YAML documents", code="yaml-invalid", file=name)
     loaded = LoadedConfig(
