@@ -25,7 +25,7 @@ SEED_WRAPPERS = [
 ]
 
 
-# -- the done-when of issue 14: the seed's config wrapped reports what the bare config reports ---------------------
+# -- the done-when of issue 14: the seed's config wrapped reports what the bare config reports ----------------
 
 
 @pytest.mark.parametrize(("path", "wrapper"), SEED_WRAPPERS)
@@ -77,7 +77,7 @@ def test_says_what_it_read(path: Path, read_as: str) -> None:
         assert text.splitlines()[0] == f"X: read as {read_config(path).described}"
 
 
-# -- Helm values ------------------------------------------------------------------------------------------------------
+# -- Helm values -------------------------------------------------------------------------------------------------
 
 
 def test_helm_values_give_replicas_workers_environment_and_secret_sources(tmp_path: Path) -> None:
@@ -140,7 +140,7 @@ def test_split_chart_counts_backend_replicas() -> None:
     assert (loaded.deployment.replicas, loaded.deployment.workers, loaded.deployment.backend_replicas) == (2, 2, 1)
 
 
-# -- ConfigMap and manifests ------------------------------------------------------------------------------------------
+# -- ConfigMap and manifests -------------------------------------------------------------------------------------
 
 
 def test_manifest_reads_the_deployment_next_to_the_configmap() -> None:
@@ -188,7 +188,7 @@ def test_multi_document_without_configmap_is_one_finding(tmp_path: Path) -> None
     assert finding.code == "config-not-mapping" and "2 YAML documents" in finding.message
 
 
-# -- include: ---------------------------------------------------------------------------------------------------------
+# -- include: ----------------------------------------------------------------------------------------------------
 
 
 def test_include_merges_like_litellm() -> None:
@@ -234,10 +234,12 @@ def test_include_falls_back_to_the_root_directory(tmp_path: Path) -> None:
 def test_include_not_a_list(tmp_path: Path) -> None:
     root = tmp_path / "config.yaml"
     root.write_text("include: models.yaml\nmodel_list: [{model_name: a, litellm_params: {model: x/z}}]\n")
-    assert ("include-not-list", 1) in [(f.code, f.line) for f in lint(root, {"LITELLM_MASTER_KEY": "sk-" + "y" * 20}).findings]
+    assert ("include-not-list", 1) in [
+        (f.code, f.line) for f in lint(root, {"LITELLM_MASTER_KEY": "sk-" + "y" * 20}).findings
+    ]
 
 
-# -- check --config reads the same way --------------------------------------------------------------------------------
+# -- check --config reads the same way ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("path", "wrapper"), SEED_WRAPPERS)
@@ -260,7 +262,7 @@ def test_check_config_wrapper_without_models_names_the_wrapper(tmp_path: Path) -
         models_from_config(values)
 
 
-# -- the one YAML function ----------------------------------------------------------------------------------------------
+# -- the one YAML function ----------------------------------------------------------------------------
 
 
 def test_load_documents_keeps_values_and_nodes() -> None:

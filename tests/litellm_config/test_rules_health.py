@@ -230,9 +230,7 @@ def test_replicas_and_workers_come_from_helm_values(tmp_path: Path) -> None:
     assert "about 1,728 provider calls a day" in finding.message  # 1 x 288 x 6
     assert (finding.file, finding.line) == (str(values), 5)
     # --replicas/--workers win over the values.
-    [override] = [
-        f for f in lint_config(values, {}, options=LintOptions(replicas=1, workers=1)) if f.code in HEALTH
-    ]
+    [override] = [f for f in lint_config(values, {}, options=LintOptions(replicas=1, workers=1)) if f.code in HEALTH]
     assert override.code == "health-check-probe-estimate" and "1 process(es)" in override.message
 
 

@@ -358,7 +358,7 @@ def _resolve_includes(loaded: LoadedConfig, config: Mapping[str, Any], root: str
             shift = len(base) if isinstance(value, list) and isinstance(base, list) else None
             if isinstance(base, Mapping) and isinstance(value, Mapping) and set(base) - set(value):
                 dropped = ", ".join(sorted(str(k) for k in set(base) - set(value)))
-                where = locations.get(prefix)
+                section_at: tuple[str, int | None] = locations.get(prefix) or (inc_label, None)
                 loaded.problems.append(
                     ReadProblem(
                         "warning",
@@ -367,7 +367,7 @@ def _resolve_includes(loaded: LoadedConfig, config: Mapping[str, Any], root: str
                         f"{inc_label} sets {prefix}, which replaces the whole {prefix} merged so far: LiteLLM "
                         f"merges include: files one level deep only, so {dropped} from earlier files are dropped",
                         f"keep {prefix} in one file, or repeat {dropped} in {inc_label}",
-                        *(where or (inc_label, None)),
+                        *section_at,
                     )
                 )
             if shift is None:
