@@ -338,7 +338,7 @@ def test_str_path_is_read_and_missing_file_raises(tmp_path: Path) -> None:
 LINT_MODULES = [*sorted(Path(lint.__file__).parent.rglob("*.py")), Path(_cli_lint.__file__)]
 
 
-@pytest.mark.parametrize("path", LINT_MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", LINT_MODULES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_imports_only_stdlib_yaml_packaging_and_siblings(path: Path) -> None:
     """No LiteLLM import (lint runs where LiteLLM is not installed), nothing outside the declared dependencies."""
     tree = ast.parse(path.read_text())
