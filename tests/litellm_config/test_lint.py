@@ -494,3 +494,46 @@ def test_add_parser_registers_subcommand(env_file: Path, capsys: pytest.CaptureF
 def test_parse_env_file() -> None:
     text = "# c\n\nexport A=1\nB = 'two words'\nC=\"x # y\"\nD=3 # comment\nE=\n"
     assert _cli_lint.parse_env_file(text) == {"A": "1", "B": "two words", "C": "x # y", "D": "3", "E": ""}
+
+
+# --------------------------------------------------------------------------- wrappers through the CLI
+
+WRAPPED = LINT_FIXTURES / "wrapped"
+
+
+@pytest.mark.usefixtures("clean_environ")
+def test_cli_text_says_what_it_read_and_where(capsys: pytest.CaptureFixture[str]) -> None:
+    values = WRAPPED / "helm" / "values.yaml"
+    assert _cli_lint.main([str(values)]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"{values}: read as litellm-helm chart values (proxy_config)"
+    assert f"general_settings.master_key ({values}:18)  [hardcoded-master-key]" in out
+    assert SEED_MASTER_KEY not in out
+
+
+@pytest.mark.usefixtures("clean_environ")
+def test_cli_json_schema_2(capsys: pytest.CaptureFixture[str]) -> None:
+    path = WRAPPED / "include" / "config.yaml"
+    assert _cli_lint.main([str(path), "--json", "--workers", "2"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == ["schema", "source", "read_as", "wrapper", "files", "deployment", "summary", "findings"]
+    assert (data["schema"], data["wrapper"], len(data["files"])) == (2, "config", 4)
+    assert data["deployment"] == {"replicas": 1, "workers": 2, "from": "options"}
+    [key] = [f for f in data["findings"] if f["code"] == "hardcoded-master-key"]
+    assert key["file"].endswith("settings/database.yaml") and key["line"] == 2
+    assert set(key) == {"severity", "code", "path", "message", "fix", "line", "file"}
+
+
+def test_helm_env_var_secrets_are_redacted(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    secret = "Upstream-Secret-Value-42"
+    values.write_text(
+        f"envVars: {{AZURE_API_KEY: {secret}}}\n"
+        "proxy_config:\n"
+        "  model_list: [{model_name: a, litellm_params: {model: azure/x, api_key: os.environ/AZURE_API_KEY}}]\n"
+        f"  general_settings: {{master_key: {secret}}}\n",
+        encoding="utf-8",
+    )
+    findings = lint_config(values, {})
+    assert "hardcoded-master-key" in {f.code for f in findings}
+    assert secret not in format_findings(findings) + findings_to_json(findings)
