@@ -23,7 +23,6 @@ Mirrors LiteLLM 1.108.7, ``litellm/proxy/proxy_server.py``:
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -193,7 +192,7 @@ def probed_deployments(ctx: LintContext) -> Probed:
         if isinstance(model, str) and model.startswith("auto_router/"):
             continue
         identity = info.get("id")
-        key = str(identity) if identity is not None else json.dumps([entry.get("model_name"), params], default=str)
+        key = str(identity) if identity is not None else repr([entry.get("model_name"), params])
         if key in seen:
             continue
         seen.add(key)
