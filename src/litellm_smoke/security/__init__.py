@@ -1,0 +1,3 @@
+"""Security knowledge the smoke gate and the config linter share: known-bad releases, well-known keys."""
+
+from __future__ import annotations
