@@ -8,7 +8,10 @@
 # If an engine already answers (DOCKER_HOST, or the default socket), `start` uses it and `stop`
 # leaves it alone: machines with Docker change nothing. Otherwise, as root, it starts Debian's
 # dockerd (apt-get install -y docker.io) the way that works inside an unprivileged-network machine:
-#   --storage-driver vfs    no overlayfs needed (every container copies its image: slower, bigger)
+#   --storage-driver overlay2 when an overlay mount works in the data root, else vfs (no overlayfs
+#                           needed, but every container copies its whole image: a 1 GB copy per
+#                           LiteLLM container to create and to delete); LITELLM_SMOKE_DOCKER_STORAGE
+#                           forces one
 #   --iptables=false        no NAT: containers reach each other on their bridge, and nothing else
 #   --ip 127.0.0.1          published ports listen on loopback only
 # on its own socket (/run/litellm-smoke/docker.sock, never the system's /var/run/docker.sock) with
@@ -42,6 +45,23 @@ exports_for_our_engine() {
   printf 'export TESTCONTAINERS_RYUK_DISABLED=true\n'
 }
 
+storage_driver() {
+  if [[ -n "${LITELLM_SMOKE_DOCKER_STORAGE:-}" ]]; then
+    echo "$LITELLM_SMOKE_DOCKER_STORAGE"
+    return
+  fi
+  local probe driver=vfs
+  probe="$(mktemp -d "$DATA_ROOT/.overlay-probe.XXXXXX")"
+  mkdir -p "$probe/lower" "$probe/upper" "$probe/work" "$probe/merged"
+  if mount -t overlay overlay -o "lowerdir=$probe/lower,upperdir=$probe/upper,workdir=$probe/work" \
+    "$probe/merged" 2>/dev/null; then
+    umount "$probe/merged"
+    driver=overlay2
+  fi
+  rm -rf "$probe"
+  echo "$driver"
+}
+
 our_pid() { # the dockerd this script started, if it still runs
   [[ -f "$PIDFILE" ]] || return 1
   local pid
@@ -66,10 +86,12 @@ start() {
   [[ "$(id -u)" == 0 ]] || die "no Docker engine answers and starting one needs root (sudo $0 start)"
   command -v dockerd >/dev/null || die "no Docker engine answers and dockerd is not installed (apt-get install -y docker.io)"
   mkdir -p "$RUN_DIR" "$DATA_ROOT"
-  log "starting dockerd (data root $DATA_ROOT, log $LOG)"
+  local driver
+  driver="$(storage_driver)"
+  log "starting dockerd (storage driver $driver, data root $DATA_ROOT, log $LOG)"
   # setsid: its own session, so a Ctrl-C in the calling shell reaches pytest, not the engine.
   setsid dockerd --host "$SOCKET" --data-root "$DATA_ROOT" --exec-root "$RUN_DIR/exec" \
-    --pidfile "$RUN_DIR/dockerd.pid" --storage-driver vfs --iptables=false --ip 127.0.0.1 \
+    --pidfile "$RUN_DIR/dockerd.pid" --storage-driver "$driver" --iptables=false --ip 127.0.0.1 \
     >"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   local deadline=$((SECONDS + START_TIMEOUT))

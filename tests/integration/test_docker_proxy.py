@@ -226,7 +226,7 @@ def test_database_check_passes_against_postgres_in_a_container(
         rc, output, outcomes = _run_suite(proxy_without_db, tmp_path, "false", extra_env=extra, target=target)
     assert rc == 0, output[-4000:]
     assert outcomes == {"test_database_ready": ("passed", "")}
-    assert f"{len(scripts)} migrations applied" in output
+    assert f'name="db_migrations_applied" value="{len(scripts)}"' in output
     assert password not in output
 
 
@@ -298,7 +298,7 @@ def test_ctrl_c_during_start_removes_every_container_and_network(docker_engine: 
     )
     try:
         deadline = time.monotonic() + 120
-        while not any(c.image.tags == [image] for c in docker_client.containers.list(all=True)):
+        while not any(c.id not in before and c.image.tags == [image] for c in docker_client.containers.list(all=True)):
             assert child.poll() is None, child.communicate()
             assert time.monotonic() < deadline, "the LiteLLM container was never created"
             time.sleep(0.2)
