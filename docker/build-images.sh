@@ -36,8 +36,19 @@ else
   CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/litellm-smoke"
 fi
 
-log() { printf '[build-images %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { printf 'build-images: %s\n' "$*" >&2; exit 1; }
+# Progress goes to fd 3 (the caller's stderr); the tools' own output to $BUILD_LOG, shown on failure.
+exec 3>&2
+log() { printf '[build-images %(%H:%M:%S)T] %s\n' -1 "$*" >&3; }
+die() { printf 'build-images: %s\n' "$*" >&3; exit 1; }
+BUILD_LOG=""
+show_log_on_failure() {
+  local status=$?
+  if ((status != 0)) && [[ -n "$BUILD_LOG" && -s "$BUILD_LOG" ]]; then
+    printf 'build-images: failed (exit %s); last lines of %s:\n' "$status" "$BUILD_LOG" >&3
+    tail -n 30 "$BUILD_LOG" >&3
+  fi
+}
+trap show_log_on_failure EXIT
 
 debian_mirror() {
   # The first Debian mirror apt is configured with (deb822 .sources or one-line .list).
@@ -121,7 +132,7 @@ ensure_base() {
   log "debootstrap $SUITE from $MIRROR (first build only)"
   local dir="$CACHE/tmp/base-$BASE_HASH"
   rm -rf "$dir" && mkdir -p "$dir" "$CACHE/rootfs"
-  build_base "$dir"
+  build_base "$dir" 2>>"$BUILD_LOG"
   tar -C "$dir" --numeric-owner -cf "$BASE_TAR.partial" .
   rm -rf "$dir" && mv "$BASE_TAR.partial" "$BASE_TAR"
   find "$CACHE/rootfs" -name 'base-*.tar' ! -name "base-$BASE_HASH.tar" -delete
@@ -143,7 +154,7 @@ ensure_image() { # name tag hash recipe changes-array-name
     local dir="$CACHE/tmp/$name-$hash"
     rm -rf "$dir" && mkdir -p "$dir" "$CACHE/images"
     tar -C "$dir" -xf "$BASE_TAR"
-    "$recipe" "$dir"
+    "$recipe" "$dir" 2>>"$BUILD_LOG"
     tar -C "$dir" --numeric-owner -cf "$tar.partial" .
     rm -rf "$dir" && mv "$tar.partial" "$tar"
     find "$CACHE/images" -name "$name-*.tar" ! -name "$name-$hash.tar" -delete
@@ -166,6 +177,8 @@ main() {
   mkdir -p "$CACHE"
   exec 9>"$CACHE/build.lock"
   flock 9 # one build at a time per cache
+  BUILD_LOG="$CACHE/build.log"
+  : >"$BUILD_LOG"
 
   BASE_HASH="$( { echo "$SUITE $MIRROR $BASE_PACKAGES $(dpkg --print-architecture)"; declare -f build_base; } | hash_of)"
   WHEELS_HASH="$(hash_of <"$HERE/litellm/requirements.txt")"
