@@ -355,6 +355,64 @@ def test_without_an_engine_the_launcher_fails_in_one_line() -> None:
     assert proxy.endpoint is None
 
 
+@pytest.mark.parametrize(
+    ("local", "pullable", "ryuk_disabled", "says"),
+    [
+        ({"u:1", "l:1", "r:1"}, set(), False, None),
+        ({"u:1"}, {"l:1"}, True, None),
+        (
+            {"u:1", "r:1"},
+            set(),
+            False,
+            "the LiteLLM image l:1 is neither local nor pullable (404 no such image: l:1); "
+            "pull or build it, or set LITELLM_SMOKE_IMAGE to another image (docker/build-images.sh builds local ones)",
+        ),
+        (
+            {"u:1", "l:1"},
+            set(),
+            False,
+            "the testcontainers' Ryuk reaper image r:1 is neither local nor pullable "
+            "(404 no such image: r:1); pull or build it, or set TESTCONTAINERS_RYUK_DISABLED=true to go without it",
+        ),
+    ],
+)
+def test_image_check_pulls_what_is_not_local_and_names_the_setting(
+    monkeypatch: pytest.MonkeyPatch, local: set[str], pullable: set[str], ryuk_disabled: bool, says: str | None
+) -> None:
+    import testcontainers.core.docker_client as tc_client
+    from docker.errors import ImageNotFound, NotFound
+    from testcontainers.core.config import testcontainers_config
+
+    pulled: list[str] = []
+
+    class Images:
+        def get(self, image: str) -> object:
+            if image not in local:
+                raise ImageNotFound(f"no such image: {image}")
+            return object()
+
+        def pull(self, image: str) -> object:
+            pulled.append(image)
+            if image not in pullable:
+                raise NotFound(f"404 no such image: {image}")
+            return object()
+
+    class Client:
+        images = Images()
+
+        def close(self) -> None:
+            pass
+
+    class FakeDockerClient:
+        client = Client()
+
+    monkeypatch.setattr(tc_client, "DockerClient", FakeDockerClient)
+    monkeypatch.setattr(testcontainers_config, "ryuk_image", "r:1")
+    monkeypatch.setattr(testcontainers_config, "_ryuk_disabled", ryuk_disabled)
+    assert image_unavailable_reason({"fake upstream": "u:1", "LiteLLM": "l:1"}) == says
+    assert pulled == sorted(pullable) if says is None else pulled[-1] in says
+
+
 class _FakeEngine:
     """Real testcontainers objects (so every builder call is checked against the real API), with the
     engine calls replaced: nothing is created, starts and stops are recorded."""

@@ -81,11 +81,8 @@ STARTUP_TIMEOUT = 300.0
 _CONFIG_PATH = "/app/litellm-smoke.yaml"
 _UPSTREAM_PATH = "/tmp/fake_upstream.py"
 _LOG_TAIL_LINES = 40
-_IMAGE_SETTING = {
-    "LiteLLM": f"setting {IMAGE_ENV}",
-    "PostgreSQL": f"setting {POSTGRES_IMAGE_ENV}",
-    "fake upstream": f"setting {UPSTREAM_IMAGE_ENV}",
-}
+_IMAGE_SETTING = {"LiteLLM": IMAGE_ENV, "PostgreSQL": POSTGRES_IMAGE_ENV, "fake upstream": UPSTREAM_IMAGE_ENV}
+_RYUK = "testcontainers' Ryuk reaper"
 
 
 class DockerStartError(StartupError):
@@ -147,13 +144,7 @@ def image_unavailable_reason(images: Mapping[str, str]) -> str | None:
 
     wanted = dict(images)
     if not testcontainers_config.ryuk_disabled:
-        wanted["testcontainers' Ryuk reaper"] = testcontainers_config.ryuk_image
-    hints = {
-        "LiteLLM": IMAGE_ENV,
-        "PostgreSQL": POSTGRES_IMAGE_ENV,
-        "fake upstream": UPSTREAM_IMAGE_ENV,
-        "testcontainers' Ryuk reaper": "TESTCONTAINERS_RYUK_DISABLED=true to go without it",
-    }
+        wanted[_RYUK] = testcontainers_config.ryuk_image
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         client = DockerClient().client
@@ -167,9 +158,11 @@ def image_unavailable_reason(images: Mapping[str, str]) -> str | None:
                 try:
                     client.images.pull(image)
                 except Exception as exc:
-                    hint = hints.get(role, "another image")
-                    if not hint.startswith("TESTCONTAINERS_"):
-                        hint = f"{hint} to another image (docker/build-images.sh builds local ones)"
+                    if role == _RYUK:
+                        hint = "TESTCONTAINERS_RYUK_DISABLED=true to go without it"
+                    else:
+                        setting = _IMAGE_SETTING.get(role, "the image")
+                        hint = f"{setting} to another image (docker/build-images.sh builds local ones)"
                     return (
                         f"the {role} image {image} is neither local nor pullable ({_first_line(exc)}); "
                         f"pull or build it, or set {hint}"
@@ -357,7 +350,7 @@ class DockerProxy(Launcher):
                 budget = f" within {timeout:g} s" if timeout else ""
                 problem = (
                     f"{what} ({image}) did not start{budget}: {_first_line(exc)}. Hint: check that the image "
-                    f"is the right one ({_IMAGE_SETTING[what]}), give a slow machine a longer startup timeout, "
+                    f"is the right one (setting {_IMAGE_SETTING[what]}), give a slow machine a longer startup timeout, "
                     "and read the log below"
                 )
             raise DockerStartError(
