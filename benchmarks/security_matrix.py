@@ -85,9 +85,14 @@ def main() -> int:
         direct = asyncio.run(_direct(endpoint.base_url, endpoint.master_key, args.direct))
     added = statistics.median(diffs)
     print(f"route auth matrix: {len(ROUTE_MATRIX)} probes")
-    print(f"verdict: +{added:.3f} s median over {args.pairs} interleaved pairs (per pair: "
-          + ", ".join(f"{d:+.2f}" for d in diffs) + f"); budget {BUDGET_S} s -> {'PASS' if added < BUDGET_S else 'FAIL'}")
-    print(f"direct: median {statistics.median(direct) * 1000:.0f} ms, min {min(direct) * 1000:.0f} ms over {len(direct)} runs")
+    per_pair = ", ".join(f"{d:+.2f}" for d in diffs)
+    verdict = "PASS" if added < BUDGET_S else "FAIL"
+    print(
+        f"verdict: +{added:.3f} s median over {args.pairs} interleaved pairs ({per_pair}); "
+        f"budget {BUDGET_S} s -> {verdict}"
+    )
+    direct_ms = statistics.median(direct) * 1000
+    print(f"direct: median {direct_ms:.0f} ms, min {min(direct) * 1000:.0f} ms over {len(direct)} runs")
     print(f"model calls (floor, subject): {sorted(calls)}")
     same_calls = all(f == s for f, s in calls)
     print(f"matrix adds model calls: {'no' if same_calls else 'YES'}")
