@@ -28,7 +28,8 @@ KEY_LIST = "/key/list"
 #
 # Derived from ``LiteLLMRoutes`` in ``litellm/proxy/_types.py`` of LiteLLM 1.108.7 (the attribute
 # each probe comes from is its ``table``; "admin-only" marks routes that are in no table, which
-# LiteLLM's route checks give to the proxy admin alone). tests/security/test_route_matrix.py checks
+# LiteLLM's route checks give to the proxy admin alone; "any-key" a route in no table that carries
+# its own auth dependency accepting any valid key). tests/security/test_route_matrix.py checks
 # every probe against the installed LiteLLM's tables. Refresh: docs/security.md.
 #
 # Requests must cost nothing even where a broken gateway accepts them: GET where the route serves
@@ -132,7 +133,7 @@ ROUTE_MATRIX: tuple[RouteProbe, ...] = (
     *_management("config", "admin-only", "/config/list"),
     *_management("credentials", "admin-only", "/credentials"),
     *_management("customers", "admin-only", "/customer/list"),
-    *_management("health details", "admin-only", READINESS_DETAILS),
+    *_management("health details", "any-key", READINESS_DETAILS),
     *_management("debug", "admin-only", "/debug/asyncio-tasks"),
 )
 
