@@ -278,3 +278,17 @@ async def test_own_well_known_master_key_is_not_probed_twice() -> None:
     async with client_for(lite(), master="sk-1234") as client:
         probed = await security.well_known_keys_refused(client)
     assert len(probed) == len(PUBLISHED) - 1
+
+
+async def test_a_key_echoed_or_accepted_never_reaches_the_message() -> None:
+    def echo(request: httpx.Request) -> httpx.Response:
+        sent = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if request.url.path == MODELS and sent == SEED_KEY:
+            return httpx.Response(200, json={"data": [], "note": f"welcome {sent}"})
+        return lite()(request)
+
+    async with client_for(echo) as client:
+        with pytest.raises(SmokeFailure) as info:
+            await security.well_known_keys_refused(client)
+    assert info.value.security and "echoes a credential" in info.value.title
+    assert_no_secret(info.value, SEED_KEY)

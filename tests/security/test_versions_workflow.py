@@ -26,7 +26,8 @@ def test_newest_pinned_and_oldest_are_checked() -> None:
     pinned = re.search(r"\"litellm\[proxy\]>=([\d.]+)", (ROOT / "pyproject.toml").read_text())
     assert pinned is not None and pinned.group(1) == ROUTE_MATRIX_LITELLM_VERSION
     assert matrix["pinned"]["litellm"] == f"litellm[proxy]=={ROUTE_MATRIX_LITELLM_VERSION}"
-    assert matrix["pinned"]["allow-vulnerable"] == "false" and matrix["newest"]["allow-vulnerable"] == "false"
+    workflow = WORKFLOW.read_text(encoding="utf-8")
+    assert "LITELLM_SMOKE_ALLOW_VULNERABLE" not in workflow  # the supported range passes the version check as is
 
 
 def test_docs_state_the_range_the_job_proves() -> None:

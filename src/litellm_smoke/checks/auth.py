@@ -162,7 +162,7 @@ async def route_matrix_refused(
             + ", ".join(f"{p.label} ({p.route_class})" for p, _, _ in open_routes),
             expected=f"HTTP 401/403 without a key on every {probes[0].kind} route class "
             f"(routes from LiteLLMRoutes, LiteLLM {ROUTE_MATRIX_LITELLM_VERSION})",
-            got=f"{first[0].label} -> {first[2]}",
+            got=first[2],  # describe(): "GET /path -> 200 OK: <body excerpt>"
             hint="an ingress, middleware or auth hook opens these routes to anyone who can reach the proxy; "
             "close them there (or set general_settings.master_key) and rotate what they exposed",
             security=True,

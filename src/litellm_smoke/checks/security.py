@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from litellm_smoke._secrets import Secret
+from litellm_smoke.checks._common import assert_no_echo
 from litellm_smoke.client.diagnosis import describe
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.routes import MODELS, READINESS, READINESS_DETAILS
@@ -136,6 +137,7 @@ async def well_known_keys_refused(client: ProxyClient, key_files: Sequence[Path]
         if entry.sha256 == own:
             continue
         response = await client.get(MODELS, key=key)
+        assert_no_echo(response, [key, client.master_key], f"publicly known key ({entry.label})")
         probed.append(entry.label)
         if response.is_success:
             accepted.append((entry.label, describe(response)))
