@@ -1,8 +1,7 @@
 """Security checks of a LiteLLM proxy: a known-bad release, routes open without a key, published keys.
 
-Cost of a healthy run: no model call. About 60 requests that the proxy refuses before any handler
-runs (the auth matrix, sent concurrently), one readiness read, and one ``GET /v1/models`` per
-publicly known key.
+Cost of a healthy run: no model call. 24 requests the proxy refuses before any handler runs (the
+auth matrix, sent concurrently), one readiness read, and one ``GET /v1/models`` per publicly known key.
 """
 
 from __future__ import annotations
