@@ -41,7 +41,7 @@ KEY_GENERATE = "test_key_generate"
 VERSION = "test_litellm_version_not_known_bad"
 MATRIX_INFERENCE = "test_auth_route_matrix[inference]"
 MATRIX_MANAGEMENT = "test_auth_route_matrix[management]"
-OWN_KEY_KNOWN = "test_auth_master_key_not_well_known"
+OWN_KEY_KNOWN = "test_auth_own_key_not_publicly_known"
 KNOWN_KEYS = "test_auth_well_known_keys_rejected"
 
 SMOKE_CHECKS = (

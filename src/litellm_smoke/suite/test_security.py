@@ -49,7 +49,7 @@ async def test_auth_route_matrix(gateway: ProxyClient, kind: str, request: pytes
     request.node.user_properties.append(("route_matrix_litellm", ROUTE_MATRIX_LITELLM_VERSION))
 
 
-async def test_auth_master_key_not_well_known(gateway: ProxyClient, smoke_settings: Settings) -> None:
+async def test_auth_own_key_not_publicly_known(gateway: ProxyClient, smoke_settings: Settings) -> None:
     security.master_key_not_well_known(gateway.master_key, [Path(p) for p in smoke_settings.well_known_key_files])
 
 
