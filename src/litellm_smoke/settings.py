@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +36,9 @@ class Settings:
     replay_dir: str | None = None
     record_dir: str | None = None
     database_url: Secret | None = None
+    allow_vulnerable: bool = False
+    advisory_files: tuple[str, ...] = ()
+    well_known_key_files: tuple[str, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -136,6 +141,32 @@ RECORD_DIR = _Spec(
     "write every exchange with a target URL to this directory, for --offline replay "
     "(env LITELLM_SMOKE_RECORD_DIR; `litellm-smoke record` sets it). Default: no recording.",
 )
+ALLOW_VULNERABLE = _Spec(
+    "allow vulnerable",
+    "LITELLM_SMOKE_ALLOW_VULNERABLE",
+    "--allow-vulnerable-litellm",
+    "litellm_allow_vulnerable",
+    "true: a LiteLLM release with a known vulnerability is a warning, not a failure "
+    "(env LITELLM_SMOKE_ALLOW_VULNERABLE). A malicious release always fails. Default: false.",
+)
+ADVISORY_FILES = _Spec(
+    "advisory files",
+    "LITELLM_SMOKE_ADVISORIES",
+    "--advisories",
+    "litellm_advisories",
+    "extra advisory file (YAML/JSON, shape of the shipped advisories.yaml), repeatable "
+    "(env LITELLM_SMOKE_ADVISORIES, paths separated by the OS path separator).",
+    repeatable=True,
+)
+WELL_KNOWN_KEY_FILES = _Spec(
+    "well-known key files",
+    "LITELLM_SMOKE_WELL_KNOWN_KEYS",
+    "--well-known-keys",
+    "litellm_well_known_keys",
+    "extra file of publicly known master keys (sha256 digests), repeatable "
+    "(env LITELLM_SMOKE_WELL_KNOWN_KEYS, paths separated by the OS path separator).",
+    repeatable=True,
+)
 
 ALL_SPECS = (
     URL,
@@ -147,6 +178,9 @@ ALL_SPECS = (
     EMBEDDING_DIM,
     REPLAY_DIR,
     RECORD_DIR,
+    ALLOW_VULNERABLE,
+    ADVISORY_FILES,
+    WELL_KNOWN_KEY_FILES,
 )
 
 DATABASE_URL_ENV_VARS: tuple[str, ...] = ("LITELLM_DATABASE_URL", "DATABASE_URL")
@@ -223,6 +257,13 @@ def parse_expect_db(raw: Any, source: str) -> bool | None:
     raise _fail(EXPECT_DB, source, repr(raw), "true, false, or unset (accept either)")
 
 
+def parse_flag(spec: _Spec, raw: Any, source: str) -> bool:
+    text = str(raw).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise _fail(spec, source, repr(raw), "true or false")
+
+
 def parse_dim(raw: Any, source: str) -> int:
     try:
         value = int(str(raw))
@@ -231,6 +272,22 @@ def parse_dim(raw: Any, source: str) -> int:
     if value <= 0:
         raise _fail(EMBEDDING_DIM, source, repr(raw), "a positive integer, e.g. 1536")
     return value
+
+
+def parse_files(spec: _Spec, raw: Any, source: str) -> tuple[str, ...]:
+    """Paths from a repeatable option/ini list, or an os.pathsep-separated env value; each must load."""
+    items = raw if isinstance(raw, (list, tuple)) else str(raw).split(os.pathsep)
+    paths = tuple(dict.fromkeys(str(p).strip() for p in items if str(p).strip()))
+    from litellm_smoke.security import advisories, well_known_keys  # only when files are given
+
+    loader: Callable[..., Any] = (
+        advisories.load_advisories if spec is ADVISORY_FILES else well_known_keys.load_well_known_keys
+    )
+    try:
+        loader([Path(p) for p in paths])
+    except ValueError as exc:  # AdvisoryDataError / WellKnownKeysError name the file and the entry
+        raise SettingsError(f"invalid {spec.name} from {source}: {exc}") from None
+    return paths
 
 
 def resolve(
@@ -279,6 +336,16 @@ def resolve(
     dim = None if raw_dim is None else parse_dim(raw_dim, sources[EMBEDDING_DIM.name])
     raw_replay = get(REPLAY_DIR)
     raw_record = get(RECORD_DIR)
+    raw_allow = get(ALLOW_VULNERABLE)
+    allow_vulnerable = raw_allow is not None and parse_flag(ALLOW_VULNERABLE, raw_allow, sources[ALLOW_VULNERABLE.name])
+    raw_advisories = get(ADVISORY_FILES)
+    advisory_files = (
+        () if raw_advisories is None else parse_files(ADVISORY_FILES, raw_advisories, sources[ADVISORY_FILES.name])
+    )
+    raw_keys = get(WELL_KNOWN_KEY_FILES)
+    key_files = (
+        () if raw_keys is None else parse_files(WELL_KNOWN_KEY_FILES, raw_keys, sources[WELL_KNOWN_KEY_FILES.name])
+    )
 
     return Settings(
         base_url=base_url,
@@ -292,6 +359,9 @@ def resolve(
         replay_dir=str(raw_replay) if raw_replay else None,
         record_dir=str(raw_record) if raw_record and base_url is not None and not offline else None,
         database_url=database_url_from_env(environ),
+        allow_vulnerable=allow_vulnerable,
+        advisory_files=advisory_files,
+        well_known_key_files=key_files,
         sources=sources,
     )
 

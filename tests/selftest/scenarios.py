@@ -37,6 +37,12 @@ HEALTH_EMB = f"test_model_health[{EMBED_MODEL}]"
 # The key lifecycle checks (suite/test_keys.py) skip without a database, but fail when one is
 # expected (LITELLM_EXPECT_DB=true); their own fault corpus is tests/test_keys.py.
 KEY_GENERATE = "test_key_generate"
+# suite/test_security.py
+VERSION = "test_litellm_version_not_known_bad"
+MATRIX_INFERENCE = "test_auth_route_matrix[inference]"
+MATRIX_MANAGEMENT = "test_auth_route_matrix[management]"
+OWN_KEY_KNOWN = "test_auth_own_key_not_publicly_known"
+KNOWN_KEYS = "test_auth_well_known_keys_rejected"
 
 SMOKE_CHECKS = (
     REACH,
@@ -55,6 +61,11 @@ SMOKE_CHECKS = (
     UNKNOWN,
     HEALTH_CHAT,
     HEALTH_EMB,
+    VERSION,
+    MATRIX_INFERENCE,
+    MATRIX_MANAGEMENT,
+    OWN_KEY_KNOWN,
+    KNOWN_KEYS,
 )
 
 
@@ -239,7 +250,7 @@ def embeddings_sdk_base64(r: Recordings) -> None:
 
 
 def echo_master_key_no_bearer(r: Recordings) -> None:
-    # What LiteLLM did before PR #39787: the malformed-key error quoted the key it was sent.
+    # What LiteLLM <=1.74.12 did (fixed in 1.74.14): the malformed-key error quoted the key it was sent.
     r.models("no-bearer-prefix")["response"]["json"] = _error(
         "Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix. Passed in: {{MASTER_KEY}}",
         "auth_error",
@@ -319,6 +330,28 @@ def embed_model_unhealthy_old_shape(r: Recordings) -> None:
             "unhealthy_count": 1,
         },
     )
+
+
+def _reports_version(version: str) -> Callable[[Recordings], None]:
+    def mutate(r: Recordings) -> None:
+        r.find("GET", "/health/readiness/details")["response"]["json"]["litellm_version"] = version
+        for doc in r:
+            if "x-litellm-version" in doc["response"].get("headers", {}):
+                doc["response"]["headers"]["x-litellm-version"] = version
+
+    return mutate
+
+
+def _opens(method: str, path: str, answer: Callable[[Recordings], Doc]) -> Callable[[Recordings], None]:
+    def mutate(r: Recordings) -> None:
+        _same_answer(r.find(method, path, auth="none"), answer(r))
+
+    return mutate
+
+
+def published_key_accepted(r: Recordings) -> None:
+    # A virtual key or auth hook that accepts a key printed in public docs (sk-1234, the seed's).
+    _same_answer(r.models("other"), r.models())
 
 
 def liveliness_html(r: Recordings) -> None:
@@ -614,6 +647,60 @@ SCENARIOS: tuple[Scenario, ...] = (
         (HEALTH_EMB,),
         f"model health for {EMBED_MODEL}: no healthy deployment*",
         common="*This is not a chat model*",
+    ),
+    Scenario(
+        "malicious-version",
+        "the proxy reports LiteLLM 1.82.8 (malicious release, PYSEC-2026-2 / MAL-2026-2144)",
+        _reports_version("1.82.8"),
+        (VERSION,),
+        "SECURITY: LiteLLM 1.82.8 is a malicious release (PYSEC-2026-2 (MAL-2026-2144))*",
+        common="*replace it now with 1.82.6, or 1.83.0 or later*",
+    ),
+    Scenario(
+        "malicious-version-1.107.0",
+        "the proxy reports LiteLLM 1.107.0 (the compromised release of 2026-10-21)",
+        _reports_version("1.107.0"),
+        (VERSION,),
+        "SECURITY: LiteLLM 1.107.0 is a malicious release*",
+        env={"LITELLM_SMOKE_ALLOW_VULNERABLE": "true"},  # never downgrades a malicious release
+    ),
+    Scenario(
+        "vulnerable-version",
+        "the proxy reports LiteLLM 1.74.14 (known CVEs, fixed in 1.84.0)",
+        _reports_version("1.74.14"),
+        (VERSION,),
+        "SECURITY: LiteLLM 1.74.14 has * known vulnerabilities: *CVE-2026-49468*",
+        common="*upgrade to 1.84.0 or later*LITELLM_SMOKE_ALLOW_VULNERABLE*",
+    ),
+    Scenario(
+        "open-admin-route",
+        "GET /key/list answers 200 without a key",
+        _opens("GET", "/key/list", lambda r: r.models()),
+        (MATRIX_MANAGEMENT,),
+        "SECURITY: route auth matrix: 1 route(s) answered 2xx without a key: GET /key/list (keys)*",
+    ),
+    Scenario(
+        "open-alias-route",
+        "the alias POST /chat/completions answers 200 without a key",
+        _opens("POST", "/chat/completions", lambda r: r.chat()),
+        (MATRIX_INFERENCE,),
+        "SECURITY: route auth matrix: 1 route(s) answered 2xx without a key: POST /chat/completions (chat)*",
+    ),
+    Scenario(
+        "published-key-accepted",
+        "GET /v1/models answers 200 to keys published in docs (sk-1234, the seed's key)",
+        published_key_accepted,
+        (KNOWN_KEYS,),
+        "SECURITY: * publicly known key(s) accepted*",
+    ),
+    Scenario(
+        "own-key-well-known",
+        "the run's master key is LiteLLM's documentation key sk-1234",
+        no_change,
+        (OWN_KEY_KNOWN,),
+        "SECURITY: the proxy's master key is a publicly known key*",
+        args=("--litellm-master-key", "sk-1234"),
+        common="*rotate it now*",
     ),
 )
 

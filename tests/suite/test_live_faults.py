@@ -45,7 +45,7 @@ def test_healthy_gateway_passes_every_check(
 ) -> None:
     result = run(pytester, monkeypatch, faults_proxy)
     # no database here: the 6 virtual-key checks and the database check skip with their reasons
-    result.assert_outcomes(passed=16, skipped=7)
+    result.assert_outcomes(passed=21, skipped=7)  # 16 smoke + 5 security checks
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,11 @@ def envelope_problem(body: Any) -> str | None:
     error = body["error"]
     if not isinstance(error, dict):
         return "'error' is not an object"
-    if not isinstance(error.get("message"), str) or not error["message"]:
+    message = error.get("message")
+    if isinstance(message, (dict, list)):
+        # LiteLLM <=1.61.x passes the exception's dict through; 1.63+ sends it as a string.
+        return "'error.message' is an object, not a string (LiteLLM <=1.61.x does this; 1.63+ sends a string)"
+    if not isinstance(message, str) or not message:
         return "'error.message' is missing or empty"
     return None
 
@@ -38,8 +42,9 @@ def assert_no_echo(response: httpx.Response, secrets: Iterable[Secret | str | No
                     f"{what}: the response echoes a credential back in {place}",
                     expected="error responses that never repeat the API key that was sent",
                     got=describe(response),
-                    hint="anyone who can read logs or error pages can read the key; upgrade LiteLLM "
-                    "(PR #39787 made auth errors generic) or fix the component that echoes it",
+                    hint="anyone who can read logs or error pages can read the key; LiteLLM <=1.74.12 echoes "
+                    "a malformed key in its 401 ('Passed in: ...'), the first release that does not is 1.74.14 "
+                    "(there is no 1.74.13): upgrade, or fix the component that echoes it",
                     security=True,
                 )
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from litellm_smoke._secrets import REDACT
 from litellm_smoke.checks._common import ERROR_ENVELOPE, assert_no_echo, envelope_problem
 from litellm_smoke.client.diagnosis import describe, json_body
 from litellm_smoke.client.http import ProxyClient
-from litellm_smoke.client.routes import MODELS
+from litellm_smoke.client.routes import MODELS, ROUTE_MATRIX_LITELLM_VERSION, RouteProbe, probe_body
 from litellm_smoke.errors import SmokeFailure
 
 
@@ -66,7 +69,11 @@ async def unauthenticated_rejected(client: ProxyClient, method: str, path: str, 
 
 
 async def wrong_key_rejected(client: ProxyClient) -> None:
-    """A well-formed but wrong key is rejected (400 without a DB, 401 with one) and not echoed."""
+    """A well-formed but wrong key is rejected and not echoed.
+
+    With a database: 401. Without one: 400 ``no_db_connection`` from LiteLLM 1.65 on, but 401
+    "Authentication Error, No connected db." on 1.60-1.63 (measured over 1.60.9 -> 1.110.2).
+    """
     wrong = "sk-litellm-smoke-wrong-" + secrets.token_hex(8)
     REDACT.add(wrong)
     response = await client.get(MODELS, key=wrong)
@@ -82,7 +89,7 @@ async def wrong_key_rejected(client: ProxyClient) -> None:
     if response.status_code not in (400, 401):
         raise SmokeFailure(
             f"wrong key: expected HTTP 400 or 401, got {response.status_code}",
-            expected="401 auth error (or 400 no_db_connection on a DB-less proxy)",
+            expected="401 auth error (DB-less: 400 no_db_connection from LiteLLM 1.65, 401 on 1.60-1.63)",
             got=describe(response),
             hint="a 500 usually means the DB-less proxy lacks the 'prisma' package (LiteLLM #35457)",
         )
@@ -107,3 +114,71 @@ async def missing_bearer_prefix_rejected(client: ProxyClient) -> None:
             got=describe(response),
             hint="LiteLLM rejects an Authorization header without 'Bearer ' with 401",
         )
+
+
+REFUSED = (401, 403)
+NOT_SERVED = (404, 405)  # the route does not exist in this LiteLLM version (or is switched off)
+MATRIX_CONCURRENCY = 4  # LiteLLM serves one event loop: more in flight only queues (measured: 4 < 8 < 2)
+
+
+@dataclass(frozen=True)
+class MatrixResult:
+    """What the auth matrix saw: refused (401/403), not served (404/405) and the rest, per route."""
+
+    refused: tuple[str, ...]
+    not_served: tuple[str, ...]
+    status: dict[str, int]
+
+
+async def route_matrix_refused(
+    client: ProxyClient, probes: Sequence[RouteProbe], *, concurrency: int = MATRIX_CONCURRENCY
+) -> MatrixResult:
+    """Every route in ``probes``, sent without a key, is refused with 401 or 403.
+
+    The requests run concurrently (at most ``concurrency`` at a time) and cost nothing even when a
+    route wrongly accepts them (see ``client.routes.ROUTE_MATRIX``). A 2xx is a SECURITY failure
+    naming every open route; another status that is neither a refusal nor "not served" (404/405)
+    fails naming the route and status. Transport failures of single probes are reported the same way.
+    """
+    gate = asyncio.Semaphore(concurrency)
+
+    async def send(probe: RouteProbe) -> tuple[RouteProbe, int | None, str]:
+        async with gate:
+            try:
+                response = await client.request(probe.method, probe.path, key=None, json=probe_body(probe.body))
+            except SmokeFailure as failure:
+                return probe, None, failure.title
+            if response.is_success:
+                return probe, response.status_code, describe(response)
+            return probe, response.status_code, ""
+
+    outcomes = await asyncio.gather(*(send(p) for p in probes))
+    status = {probe.label: code for probe, code, _ in outcomes if code is not None}
+    open_routes = [(p, code, got) for p, code, got in outcomes if code is not None and 200 <= code < 300]
+    if open_routes:
+        first = open_routes[0]
+        raise SmokeFailure(
+            f"route auth matrix: {len(open_routes)} route(s) answered 2xx without a key: "
+            + ", ".join(f"{p.label} ({p.route_class})" for p, _, _ in open_routes),
+            expected=f"HTTP 401/403 without a key on every {probes[0].kind} route class "
+            f"(routes from LiteLLMRoutes, LiteLLM {ROUTE_MATRIX_LITELLM_VERSION})",
+            got=first[2],  # describe(): "GET /path -> 200 OK: <body excerpt>"
+            hint="an ingress, middleware or auth hook opens these routes to anyone who can reach the proxy; "
+            "close them there (or set general_settings.master_key) and rotate what they exposed",
+            security=True,
+        )
+    odd = [(p, code, got) for p, code, got in outcomes if code is None or code not in REFUSED + NOT_SERVED]
+    if odd:
+        raise SmokeFailure(
+            f"route auth matrix: {len(odd)} route(s) not refused with 401/403: "
+            + ", ".join(f"{p.label} -> {code if code is not None else got}" for p, code, got in odd),
+            expected="HTTP 401/403 without a key (404/405 where this LiteLLM version has no such route)",
+            got="; ".join(f"{p.label}: {code if code is not None else got}" for p, code, got in odd[:5]),
+            hint="a route that answers something other than an auth error without a key is reached before "
+            "authentication: a 5xx is a crash, a 4xx means the body was handled before the key was checked",
+        )
+    return MatrixResult(
+        refused=tuple(p.label for p, code, _ in outcomes if code in REFUSED),
+        not_served=tuple(p.label for p, code, _ in outcomes if code in NOT_SERVED),
+        status=status,
+    )
