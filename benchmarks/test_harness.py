@@ -88,6 +88,7 @@ def test_variants_are_data_and_every_placeholder_is_known() -> None:
 
     items = run.load_variants()
     assert [item["key"] for item in items][:1] == ["1a"]  # the issue's `pytest -m smoke` comes first
-    placeholders = {word for item in items for key in ("smoke", "trivial") for word in item[key] if word.startswith("{")}
+    words = [word for item in items for key in ("smoke", "trivial") for word in item[key]]
+    placeholders = {word for word in words if word.startswith("{")}
     assert placeholders <= {"{py}", "{cli}", "{extra}", "{repo_trivial}", "{devnull}", "{neutral}"}
     assert {item["cwd"] for item in items} <= {"repo", "neutral"}

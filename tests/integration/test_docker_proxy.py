@@ -200,7 +200,7 @@ def test_database_check_passes_against_postgres_in_a_container(
     """The PostgreSQL image (PostgresContainer's env and readiness), migrated as Prisma does, checked
     by the shipped suite's direct database check."""
     from testcontainers.community.postgres import PostgresContainer
-    from tests.test_dbcheck import LEDGER_ROW, PRISMA_LEDGER_DDL
+    from tests.db.test_check import LEDGER_ROW, PRISMA_LEDGER_DDL
 
     spec = importlib.util.find_spec("litellm_proxy_extras")
     if spec is None or not spec.submodule_search_locations:
@@ -242,7 +242,8 @@ def test_a_missing_image_is_reported_before_anything_starts(docker_engine: None,
         f"cannot start LiteLLM in Docker: the LiteLLM image {MISSING_IMAGE} is neither local nor pullable ("
     )
     assert message.endswith(f"set {IMAGE_ENV} to another image (docker/build-images.sh builds local ones)")
-    assert "\n" not in message and proxy.endpoint is None
+    assert "\n" not in message
+    assert proxy.endpoint is None
     assert _ours(docker_client) == before
 
 
@@ -260,7 +261,8 @@ def test_a_container_that_exits_during_start_is_reported_with_its_log(
     elapsed = time.monotonic() - started
     message = str(caught.value)
     head, _, log = message.partition("\n--- last 40 log lines of LiteLLM ---\n")
-    assert head.startswith(f"LiteLLM ({proxy.image}) exited with code ") and "during start-up" in head, message
+    assert head.startswith(f"LiteLLM ({proxy.image}) exited with code "), message
+    assert "during start-up" in head, message
     assert log.strip(), message  # the container's own words about why
     assert elapsed < 200, f"the exit was noticed after {elapsed:.0f} s, not at once"
     assert _ours(docker_client) == before  # the fake upstream and the network were removed too
@@ -274,7 +276,8 @@ def test_a_readiness_timeout_names_the_budget_and_shows_the_log_tail(docker_engi
         proxy.start()
     message = str(caught.value)
     assert message.startswith(f"LiteLLM ({proxy.image}) did not start within 3 s: HTTP endpoint not ready"), message
-    assert f"setting {IMAGE_ENV}" in message and "\n--- last 40 log lines of LiteLLM ---\n" in message
+    assert f"setting {IMAGE_ENV}" in message
+    assert "\n--- last 40 log lines of LiteLLM ---\n" in message
     assert proxy.endpoint is None
     assert _ours(docker_client) == before
 
@@ -309,7 +312,8 @@ def test_ctrl_c_during_start_removes_every_container_and_network(docker_engine: 
         if child.poll() is None:
             child.kill()
             child.communicate()
-    assert child.returncode != 0 and "KeyboardInterrupt" in stderr, stdout + stderr
+    assert child.returncode != 0, stdout + stderr
+    assert "KeyboardInterrupt" in stderr, stdout + stderr
     assert "ready" not in stdout, "SIGINT came after the start; this test needs it during the start"
     assert _ours(docker_client) == before
 
@@ -426,7 +430,8 @@ class _FakeEngine:
 
         from litellm_smoke.launchers import docker as launcher
 
-        self.started: list[object] = []
+        self.started: list[Any] = []
+        self.leak = b""
         self.stopped: list[object] = []
         self.networks_removed = 0
         engine = self
@@ -446,7 +451,7 @@ class _FakeEngine:
 
         def start(container: tc_container.DockerContainer) -> tc_container.DockerContainer:
             engine.started.append(container)
-            container._container = object()  # type: ignore[assignment]
+            container._container = object()  # type: ignore[assignment,unused-ignore]
             if container.image == fail_image:
                 raise TimeoutError("HTTP endpoint not ready within 300 seconds")
             return container
