@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ast
 import fnmatch
+import importlib.util
 import json
 import os
 import random
@@ -391,13 +392,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[], help="mutant-name glob to run (repeatable)")
     parser.add_argument("--keep", action="store_true", help="reuse mutants/ results of an earlier run")
     parser.add_argument("--list", action="store_true", help="list the mutants that would run, run nothing")
+    parser.add_argument("--report-only", action="store_true", help="rewrite the report from the last run in mutants/")
     parser.add_argument("--no-docs", action="store_true", help=f"print the report instead of writing {DOCS}")
     args = parser.parse_args(argv)
+    if importlib.util.find_spec("mutmut") is None:
+        print("mutate: mutmut is not installed: .venv/bin/pip install -e '.[mutation]'", file=sys.stderr)
+        return 2
     try:
         settings = load_settings()
     except (OSError, KeyError, ValueError) as exc:
         print(f"mutate: cannot read [tool.litellm-smoke.mutation] in pyproject.toml: {exc}", file=sys.stderr)
         return 2
+    if args.report_only:
+        try:
+            last = json.loads((MUTANTS / "ran.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            print("mutate: no earlier run in mutants/ (mutants/ran.json)", file=sys.stderr)
+            return 2
+        mutants = collect(settings)
+        names = set(last["names"])
+        ran = [m for m in mutants if m.name in names]
+        return _write(mutants, ran, settings, last["finished"], last["elapsed"], last["argv"], args.no_docs)
     if not args.keep and MUTANTS.exists():
         subprocess.run(["rm", "-rf", str(MUTANTS)], check=True)
     generate()
@@ -415,16 +430,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not ran:
         print("mutate: no mutant in scope", file=sys.stderr)
         return 2
+    shown_argv = list(argv if argv is not None else sys.argv[1:])
+    record: dict[str, object] = {"names": [m.name for m in ran], "finished": False, "elapsed": 0.0, "argv": shown_argv}
+    (MUTANTS / "ran.json").write_text(json.dumps(record), encoding="utf-8")
     finished, elapsed = run([m.name for m in ran], args.timeout * 60)
-    text, score = report(
-        mutants,
-        ran,
-        settings,
-        finished=finished,
-        elapsed=elapsed,
-        argv=list(argv if argv is not None else sys.argv[1:]),
-    )
-    if args.no_docs:
+    record.update(finished=finished, elapsed=elapsed)
+    (MUTANTS / "ran.json").write_text(json.dumps(record), encoding="utf-8")
+    return _write(mutants, ran, settings, finished, elapsed, shown_argv, args.no_docs)
+
+
+def _write(
+    mutants: Sequence[Mutant],
+    ran: Sequence[Mutant],
+    settings: Settings,
+    finished: bool,
+    elapsed: float,
+    argv: Sequence[str],
+    no_docs: bool,
+) -> int:
+    text, score = report(mutants, ran, settings, finished=finished, elapsed=elapsed, argv=argv)
+    if no_docs:
         print(text)
     else:
         DOCS.write_text(text, encoding="utf-8")
