@@ -392,6 +392,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[], help="mutant-name glob to run (repeatable)")
     parser.add_argument("--keep", action="store_true", help="reuse mutants/ results of an earlier run")
     parser.add_argument("--list", action="store_true", help="list the mutants that would run, run nothing")
+    parser.add_argument(
+        "--rerun-survivors",
+        action="store_true",
+        help="rerun only the last run's surviving mutants against the current tests (sources unchanged)",
+    )
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from the last run in mutants/")
     parser.add_argument("--no-docs", action="store_true", help=f"print the report instead of writing {DOCS}")
     args = parser.parse_args(argv)
@@ -413,6 +418,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = set(last["names"])
         ran = [m for m in mutants if m.name in names]
         return _write(mutants, ran, settings, last["finished"], last["elapsed"], last["argv"], args.no_docs)
+    if args.rerun_survivors:
+        return _rerun_survivors(settings, args.timeout * 60, args.no_docs)
     if not args.keep and MUTANTS.exists():
         subprocess.run(["rm", "-rf", str(MUTANTS)], check=True)
     generate()
@@ -437,6 +444,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     record.update(finished=finished, elapsed=elapsed)
     (MUTANTS / "ran.json").write_text(json.dumps(record), encoding="utf-8")
     return _write(mutants, ran, settings, finished, elapsed, shown_argv, args.no_docs)
+
+
+def _rerun_survivors(settings: Settings, timeout_s: float, no_docs: bool) -> int:
+    """The tests changed, the sources did not: run the last run's survivors again, keep the rest."""
+    try:
+        last = json.loads((MUTANTS / "ran.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        print("mutate: no earlier run in mutants/ (mutants/ran.json)", file=sys.stderr)
+        return 2
+    codes = exit_codes()
+    again = [n for n in last["names"] if status_of(codes.get(n)) != "killed"]
+    generate()  # copies the current tests; sources already copied are kept
+    mutants = collect(settings)
+    if again:
+        finished, elapsed = run(again, timeout_s)
+        last["finished"] = last["finished"] and finished
+        last["elapsed"] = last["elapsed"] + elapsed
+        last["argv"] = [*last["argv"], "+ --rerun-survivors"]
+        (MUTANTS / "ran.json").write_text(json.dumps(last), encoding="utf-8")
+    names = set(last["names"])
+    ran = [m for m in mutants if m.name in names]
+    return _write(mutants, ran, settings, last["finished"], last["elapsed"], last["argv"], no_docs)
 
 
 def _write(
