@@ -60,6 +60,7 @@ class Settings:
     message_calls: frozenset[str]
     message_names: frozenset[str]
     not_message_keywords: frozenset[str]
+    message_args: dict[str, frozenset[int]]
     equivalent: dict[str, str]
     min_score: float
 
@@ -72,6 +73,7 @@ def load_settings() -> Settings:
         message_calls=frozenset(cfg["message_calls"]),
         message_names=frozenset(cfg["message_names"]),
         not_message_keywords=frozenset(cfg.get("not_message_keywords", ["security"])),
+        message_args={name: frozenset(positions) for name, positions in cfg.get("message_args", {}).items()},
         equivalent=dict(cfg.get("equivalent", {})),
         min_score=float(cfg.get("min_score", 0.9)),
     )
@@ -161,6 +163,16 @@ def is_message(path: Sequence[ast.AST], original: ast.AST, mutated: ast.AST, set
     """Does this mutation only change what a failure says, not whether it is raised?"""
     chain = [*path, original]
     for i, node in enumerate(chain):
+        positions = settings.message_args.get(_call_name(node) or "")
+        if positions is not None and isinstance(node, ast.Call):
+            if node is original:  # an argument dropped: wording if the ones before the wording stayed
+                kept = getattr(mutated, "args", [])
+                first = min(positions)
+                same = all(_dump(a) == _dump(b) for a, b in zip(node.args[:first], kept, strict=False))
+                return len(kept) >= first and same
+            inner = chain[i + 1] if i + 1 < len(chain) else None
+            if any(inner is node.args[p] for p in positions if p < len(node.args)):
+                return True
         if isinstance(node, ast.keyword) and node.arg in settings.not_message_keywords:
             return False
         if _call_name(node) in settings.message_calls:
@@ -283,6 +295,7 @@ def report(
     argv: Sequence[str],
 ) -> tuple[str, float]:
     codes = exit_codes()
+    ran = [m for m in ran if not m.message]  # run before the wording rules said so: not counted
     status = {m.name: status_of(codes.get(m.name)) for m in ran}
     equivalent = [m for m in ran if m.key in settings.equivalent]
     counted = [m for m in ran if m.key not in settings.equivalent and status[m.name] != "not run"]
@@ -390,6 +403,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=0, help="run a fixed random sample of N mutants only")
     parser.add_argument("--seed", type=int, default=16, help="seed of --sample (default 16)")
     parser.add_argument("--only", action="append", default=[], help="mutant-name glob to run (repeatable)")
+    parser.add_argument(
+        "--names-from", type=Path, help="run exactly the mutants another run ran (its mutants/ran.json) that exist here"
+    )
     parser.add_argument("--keep", action="store_true", help="reuse mutants/ results of an earlier run")
     parser.add_argument("--list", action="store_true", help="list the mutants that would run, run nothing")
     parser.add_argument(
@@ -427,6 +443,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ran = [m for m in mutants if not m.message]
     if args.only:
         ran = [m for m in ran if any(fnmatch.fnmatchcase(m.name, g) for g in args.only)]
+    if args.names_from:
+        wanted = set(json.loads(args.names_from.read_text(encoding="utf-8"))["names"])
+        ran = [m for m in ran if m.name in wanted]
     if args.sample:
         ran = sorted(random.Random(args.seed).sample(ran, min(args.sample, len(ran))), key=lambda m: m.name)
     if args.list:
