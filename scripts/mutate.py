@@ -210,7 +210,7 @@ def collect(settings: Settings) -> list[Mutant]:
             if number == "orig":
                 continue
             orig = functions[f"{base}__mutmut_orig"]
-            shown = base.removeprefix("x_").replace("ǁ", ".").strip(".") if "ǁ" in base else base.removeprefix("x_")
+            shown = base.removeprefix("xǁ").replace("ǁ", ".") if base.startswith("xǁ") else base.removeprefix("x_")
             node.name = orig.name  # compare the bodies, not mutmut's names
             ancestors, a, b = _diff(orig, node, [], [])
             line = _source_line(original_lines, orig, a)

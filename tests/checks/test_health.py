@@ -176,3 +176,21 @@ async def test_fetch_litellm_version(answer: httpx.Response, version: str | None
     client = proxy("GET", READINESS_DETAILS, answer)
     assert await health.fetch_litellm_version(client) == version
     assert client.litellm_version == version
+
+
+@pytest.mark.asyncio
+async def test_a_blank_upstream_error_is_reported_as_blank() -> None:
+    body = {"healthy_endpoints": [], "unhealthy_endpoints": [{"error": "   "}], "healthy_count": 0}
+    with pytest.raises(SmokeFailure, match="1 unhealthy: $|1 unhealthy: \n"):
+        await health.model_health(proxy("GET", MODEL_HEALTH, model_health(body)), "m")
+
+
+@pytest.mark.asyncio
+async def test_the_version_from_headers_wins_and_survives_a_failed_lookup() -> None:
+    client = proxy("GET", READINESS_DETAILS, httpx.Response(401, json={"error": {"message": "no"}}))
+    client.litellm_version = "1.0.0"
+    assert await health.fetch_litellm_version(client) == "1.0.0"
+    client = proxy("GET", READINESS_DETAILS, httpx.Response(200, json={"litellm_version": "2.0.0"}))
+    client.litellm_version = "1.0.0"
+    assert await health.fetch_litellm_version(client) == "1.0.0"
+    assert client.litellm_version == "1.0.0"

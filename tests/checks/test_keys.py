@@ -148,3 +148,49 @@ async def test_keys_precondition(expect_db: bool | None, answer: httpx.Response 
     assert len(scripted.requests) == (1 if answer is not None else 0)
     if reason is not None:
         assert reason.startswith(keys.NO_DATABASE_REASON)
+
+
+# -- calling models with the key ---------------------------------------------------------------------
+
+COMPLETION = {"object": "chat.completion", "choices": [{"message": {"role": "assistant", "content": "p"}}]}
+
+
+@pytest.mark.asyncio
+async def test_each_successful_call_is_counted_on_the_key() -> None:
+    key = minted()
+    key.successful_calls = 2
+    scripted = ScriptedProxy({("POST", "/v1/chat/completions"): httpx.Response(200, json=COMPLETION)})
+    client = scripted.client()
+    assert await keys.key_calls_allowed_model(client, key) == {"model": "chat"}
+    assert key.successful_calls == 3
+    assert client.usage.model_calls == {"chat": 1}
+    (request,) = scripted.requests
+    assert request.headers["authorization"] == f"Bearer {KEY}"
+    assert scripted.bodies("/v1/chat/completions")[0]["max_tokens"] == 1
+
+
+@pytest.mark.asyncio
+async def test_the_refused_embedding_probe_is_the_cheapest_valid_request() -> None:
+    denied = httpx.Response(403, json={"error": {"message": "no", "type": "key_model_access_denied"}})
+    scripted = ScriptedProxy({("POST", "/v1/embeddings"): denied})
+    await keys.key_refused_other_model(scripted.client(), minted(), "embed", "embedding")
+    assert scripted.bodies("/v1/embeddings") == [{"model": "embed", "input": "ping"}]
+    assert scripted.requests[0].headers["authorization"] == f"Bearer {KEY}"
+
+
+@pytest.mark.asyncio
+async def test_an_old_style_refusal_in_detail_counts_as_access_denied() -> None:
+    old = httpx.Response(401, json={"detail": "Authentication Error - API Key not allowed to access model. embed"})
+    await keys.key_refused_other_model(proxy("POST", "/v1/chat/completions", old), minted(), "embed")
+    other = httpx.Response(401, json={"detail": "Authentication Error - Invalid key"})
+    with pytest.raises(SmokeFailure, match="not model_access_denied"):
+        await keys.key_refused_other_model(proxy("POST", "/v1/chat/completions", other), minted(), "embed")
+
+
+@pytest.mark.asyncio
+async def test_a_forbidden_model_that_answers_is_a_security_failure_and_counted() -> None:
+    client = proxy("POST", "/v1/chat/completions", httpx.Response(200, json=COMPLETION))
+    with pytest.raises(SmokeFailure, match="was allowed to call embed") as caught:
+        await keys.key_refused_other_model(client, minted(), "embed")
+    assert caught.value.security
+    assert client.usage.model_calls == {"embed": 1}
