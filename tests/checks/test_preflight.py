@@ -1,105 +1,59 @@
-"""The reachability preflight, run as a user runs it: one failure naming the cause, the rest skipped."""
+"""checks/preflight.py: only LiteLLM's liveliness answer passes; anything else is one named diagnosis."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
-from tests.helpers.servers import black_hole, dead_port, html_error_server
+from litellm_smoke.checks.preflight import check_liveliness
+from litellm_smoke.client.routes import LIVELINESS
+from litellm_smoke.errors import TargetUnreachable
 
-KEY = "sk-preflight-test-key-0123456789"
-SMOKE = (
-    "--pyargs",
-    "litellm_smoke.suite",
-    "-m",
-    "smoke",
-    "-p",
-    "no:cacheprovider",
-    "-rs",
-    "-o",
-    "asyncio_default_fixture_loop_scope=function",
-)
+from .proxy import ScriptedProxy, proxy
+
+NGINX_WELCOME = "<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head><body>...</body></html>"
 
 
-def run_smoke(pytester: pytest.Pytester, url: str, *extra: str) -> pytest.RunResult:
-    junit = pytester.path / "junit.xml"
-    result = pytester.runpytest(*SMOKE, f"--litellm-url={url}", f"--junitxml={junit}", *extra)
-    result.junit = junit.read_text() if junit.exists() else ""  # type: ignore[attr-defined]
-    return result
-
-
-def assert_one_failure(result: pytest.RunResult, cause: str) -> None:
-    outcomes = result.parseoutcomes()
-    assert outcomes.get("failed") == 1, result.stdout.str()
-    assert outcomes.get("skipped", 0) >= 10
-    assert "passed" not in outcomes
-    result.stdout.fnmatch_lines(["*test_reachability*", f"*{cause}*"])
-    result.stdout.fnmatch_lines(["*see test_reachability*"])
-    text = result.stdout.str() + result.stderr.str() + result.junit  # type: ignore[attr-defined]
-    assert KEY not in text
-
-
-def test_dead_port_is_one_failure_naming_connection_refused(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("LITELLM_MASTER_KEY", KEY)
-    monkeypatch.setenv("LITELLM_CHAT_MODELS", "m1,m2")
-    result = run_smoke(pytester, dead_port())
-    assert_one_failure(result, "target unreachable: connection refused*")
-
-
-def test_black_holed_port_times_out_once(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LITELLM_MASTER_KEY", KEY)
-    monkeypatch.setenv("LITELLM_CHAT_MODELS", "m1")
-    with black_hole() as url:
-        result = run_smoke(pytester, url, "--smoke-timeout=0.5")
-    assert_one_failure(result, "target unreachable: timed out*")
-
-
-def test_html_error_page_is_named_wrong_service(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LITELLM_MASTER_KEY", KEY)
-    monkeypatch.setenv("LITELLM_CHAT_MODELS", "m1")
-    with html_error_server() as url:
-        result = run_smoke(pytester, url)
-    assert_one_failure(result, "wrong service*HTML page*load balancer*")
+@pytest.mark.parametrize("body", ["I'm alive!", {"status": "I'm alive!"}, "ALIVE"])
+@pytest.mark.asyncio
+async def test_litellms_liveliness_passes(body: object) -> None:
+    scripted = ScriptedProxy({("GET", LIVELINESS): httpx.Response(200, json=body)})
+    await check_liveliness(scripted.client())
+    assert "authorization" not in scripted.requests[0].headers
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("answer", "fragment"),
     [
         pytest.param(
-            ("--litellm-url=gw.example:4000", f"--litellm-master-key={KEY}"),
-            "*invalid target URL 'gw.example:4000' from option --litellm-url*",
-            id="malformed-url",
+            httpx.Response(200, text=NGINX_WELCOME, headers={"content-type": "text/html"}), "HTML page", id="nginx-200"
         ),
+        pytest.param(httpx.Response(200, json={"status": "ok"}), "application/json", id="other-service-json"),
+        pytest.param(httpx.Response(200, text="I'm alive!"), "text/plain", id="alive-not-json"),
+        pytest.param(httpx.Response(201, json="I'm alive!"), "application/json", id="alive-201"),
+        pytest.param(httpx.Response(200, text=""), "an empty body", id="empty"),
+        pytest.param(httpx.Response(503, json="I'm alive!"), "shutting down (503)", id="503"),
+        pytest.param(httpx.Response(404, json={"detail": "Not Found"}), "no /health/liveliness route", id="404"),
+        pytest.param(httpx.Response(401, json={"detail": "no"}), "requires auth (401)", id="401"),
+        pytest.param(httpx.Response(403, text="Forbidden"), "requires auth (403)", id="403"),
         pytest.param(
-            ("--litellm-url=http://127.0.0.1:4000",), "*missing master key*LITELLM_MASTER_KEY*", id="missing-key"
-        ),
-        pytest.param(
-            ("--smoke-timeout=soon",), "*invalid timeout 'soon' from option --smoke-timeout*", id="bad-timeout"
-        ),
-        pytest.param(
-            ("--expect-db=maybe",), "*invalid expect db 'maybe'*expected true, false, or unset*", id="bad-expect-db"
+            httpx.Response(502, text="<html>Bad Gateway</html>", headers={"content-type": "text/html"}),
+            "HTML page",
+            id="502-html",
         ),
     ],
 )
-def test_invalid_settings_stop_before_any_test(pytester: pytest.Pytester, args: tuple[str, ...], message: str) -> None:
-    result = pytester.runpytest(*SMOKE, *args)
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([f"ERROR: litellm-smoke: {message.lstrip('*')}"])
-    assert "Traceback" not in result.stderr.str() + result.stdout.str()
-    assert KEY not in result.stderr.str() + result.stdout.str()
+@pytest.mark.asyncio
+async def test_anything_else_is_the_wrong_service(answer: httpx.Response, fragment: str) -> None:
+    with pytest.raises(TargetUnreachable, match=r"^wrong service at http://proxy\.test: ") as caught:
+        await check_liveliness(proxy("GET", LIVELINESS, answer))
+    assert fragment in str(caught.value)
 
 
-def test_report_header_is_a_reproduction_line(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LITELLM_MASTER_KEY", KEY)
-    result = pytester.runpytest(
-        *SMOKE, "--co", f"--litellm-url={dead_port()}", "--chat-model=c1", "--embedding-model=e1"
-    )
-    result.stdout.fnmatch_lines(
-        [
-            "litellm-smoke: target=http://127.0.0.1:* chat_models=c1 embedding_models=e1 "
-            "expect_db=either timeout=30s master_key=set"
-        ]
-    )
-    result.stdout.fnmatch_lines(["*test_chat_completion[[]c1[]]*", "*test_embeddings_batch[[]e1[]]*"])
-    assert KEY not in result.stdout.str()
+@pytest.mark.asyncio
+async def test_a_transport_error_is_unreachable_naming_the_cause() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    with pytest.raises(TargetUnreachable, match="target unreachable: connection refused"):
+        await check_liveliness(proxy("GET", LIVELINESS, refuse))

@@ -362,6 +362,112 @@ def no_change(r: Recordings) -> None:
     return None
 
 
+# -- faults that mutation testing showed the corpus was missing (issue 16) ---------------------------
+
+NGINX_WELCOME = (
+    "<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n</head>\n<body>\n"
+    "<h1>Welcome to nginx!</h1>\n</body>\n</html>\n"
+)
+INGRESS_401 = {"detail": "Not authenticated"}
+
+
+def _stream_events(r: Recordings) -> list[Any]:
+    events: list[Any] = r.stream()["response"]["sse"]
+    return events
+
+
+def embeddings_all_empty(r: Recordings) -> None:
+    for item in _vectors(r):
+        item["embedding"] = []
+
+
+def stream_without_content(r: Recordings) -> None:
+    # the role delta and the finish_reason arrive, the text never does
+    events = _stream_events(r)
+    events[:] = [e for e in events if e == "[DONE]" or not e["choices"][0]["delta"].get("content")]
+
+
+def stream_without_finish_reason(r: Recordings) -> None:
+    events = _stream_events(r)
+    events[:] = [e for e in events if e == "[DONE]" or not e["choices"][0].get("finish_reason")]
+
+
+def stream_events_after_done(r: Recordings) -> None:
+    events = _stream_events(r)
+    events.append(json.loads(json.dumps(events[1])))
+
+
+def stream_not_chunks(r: Recordings) -> None:
+    for event in _stream_events(r):
+        if event != "[DONE]":
+            event["object"] = "chat.completion"
+
+
+def chat_total_tokens_zero(r: Recordings) -> None:
+    r.chat()["response"]["json"]["usage"]["total_tokens"] = 0
+
+
+def chat_without_finish_reason(r: Recordings) -> None:
+    r.chat()["response"]["json"]["choices"][0]["finish_reason"] = None
+
+
+def chat_user_role(r: Recordings) -> None:
+    _chat_message(r)["role"] = "user"
+
+
+def readiness_db_stalled(r: Recordings) -> None:
+    _answer(r.readiness(), 200, json_body={"status": "healthy", "db": "stalled"})
+
+
+def readiness_401(r: Recordings) -> None:
+    _answer(r.readiness(), 401, json_body=_error("Authentication Error, No api key passed in.", "auth_error", 401))
+
+
+def readiness_unknown_db(r: Recordings) -> None:
+    _answer(r.readiness(), 200, json_body={"status": "healthy", "db": "degraded"})
+
+
+def ingress_401_everywhere(r: Recordings) -> None:
+    # an auth proxy in front of LiteLLM rejects every bad key itself: LiteLLM's auth is never exercised
+    for doc in (r.models("none"), r.unauth_chat(), r.models("wrong-key"), r.models("no-bearer-prefix")):
+        _answer(doc, 401, json_body=INGRESS_401)
+
+
+def ingress_401_plain_text(r: Recordings) -> None:
+    _answer(r.models("none"), 401, text="Unauthorized\n", content_type="text/plain")
+
+
+def wrong_key_empty_message(r: Recordings) -> None:
+    _answer(r.models("wrong-key"), 401, json_body={"error": {"message": "", "type": "auth_error", "code": "401"}})
+
+
+def no_key_403_and_404(r: Recordings) -> None:
+    _answer(r.models("none"), 403, json_body=_error("Forbidden", "auth_error", 403))
+    _answer(r.unauth_chat(), 404, json_body=_error("Not Found", "not_found", 404))
+
+
+def wrong_key_500(r: Recordings) -> None:
+    _answer(r.models("wrong-key"), 500, json_body=_error("Internal Server Error", "internal_server_error", 500))
+
+
+def unknown_model_without_envelope(r: Recordings) -> None:
+    _answer(r.unknown_model(), 400, json_body={"detail": "Invalid model name passed in"})
+
+
+def model_renamed(r: Recordings) -> None:
+    for model in r.models()["response"]["json"]["data"]:
+        if model["id"] == CHAT_MODEL:
+            model["id"] = f"{CHAT_MODEL}-v2"
+
+
+def liveliness_nginx_welcome(r: Recordings) -> None:
+    _answer(r.liveliness(), 200, text=NGINX_WELCOME, content_type="text/html")
+
+
+def liveliness_other_service(r: Recordings) -> None:
+    _answer(r.liveliness(), 200, json_body={"status": "ok", "service": "billing-api"})
+
+
 FAST = ("--smoke-timeout", "0.3")
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -701,6 +807,160 @@ SCENARIOS: tuple[Scenario, ...] = (
         "SECURITY: the proxy's master key is a publicly known key*",
         args=("--litellm-master-key", "sk-1234"),
         common="*rotate it now*",
+    ),
+    Scenario(
+        "embeddings-dimension-changed",
+        "the embedding model behind the name changed dimension (LITELLM_EMBEDDING_DIM=1536)",
+        no_change,
+        (EMB, EMB_SDK),
+        f"embeddings {EMBED_MODEL}: dimension 8, expected 1536*",
+        common="*LITELLM_EMBEDDING_DIM*",
+        env={"LITELLM_EMBEDDING_DIM": "1536"},
+    ),
+    Scenario(
+        "embeddings-all-empty",
+        "every embedding vector empty",
+        embeddings_all_empty,
+        (EMB,),
+        f"embeddings {EMBED_MODEL}: an empty vector*",
+    ),
+    Scenario(
+        "stream-no-content",
+        "stream with a role delta and a finish_reason but no text",
+        stream_without_content,
+        (STREAM,),
+        f"chat {CHAT_MODEL}: stream: the reassembled assistant text is empty*",
+    ),
+    Scenario(
+        "stream-no-finish-reason",
+        "stream without a finish_reason",
+        stream_without_finish_reason,
+        (STREAM,),
+        f"chat {CHAT_MODEL}: stream: no finish_reason arrived*",
+    ),
+    Scenario(
+        "stream-events-after-done",
+        "an event after data: [DONE]",
+        stream_events_after_done,
+        (STREAM,),
+        f"chat {CHAT_MODEL}: stream: data: [[]DONE] at event 5 of 6*",
+    ),
+    Scenario(
+        "stream-not-chunks",
+        "stream events that are not chat.completion.chunk",
+        stream_not_chunks,
+        (STREAM,),
+        f"chat {CHAT_MODEL}: stream: event 1 is not a chat.completion.chunk*",
+    ),
+    Scenario(
+        "chat-total-tokens-zero",
+        "chat usage with total_tokens 0",
+        chat_total_tokens_zero,
+        (CHAT, SDK),
+        f"chat {CHAT_MODEL}: no usage token counts*",
+        common="*total > 0*",
+    ),
+    Scenario(
+        "chat-no-finish-reason",
+        "chat answer without finish_reason",
+        chat_without_finish_reason,
+        (CHAT, SDK),
+        f"chat {CHAT_MODEL}: no finish_reason*",
+    ),
+    Scenario(
+        "chat-user-role",
+        "chat answer whose message is not the assistant's",
+        chat_user_role,
+        (CHAT, SDK),
+        f"chat {CHAT_MODEL}: choices[[]0].message is not an assistant message*",
+    ),
+    Scenario(
+        "readiness-db-stalled",
+        "readiness 200 with db stalled, no expectation set",
+        readiness_db_stalled,
+        (READY,),
+        "readiness: the database is stalled*",
+    ),
+    Scenario(
+        "readiness-401",
+        "readiness behind auth: 401 with JSON",
+        readiness_401,
+        (READY,),
+        "readiness: expected HTTP 200, got 401*",
+    ),
+    Scenario(
+        "readiness-unknown-db",
+        "readiness reports an unknown db value while none is expected (--expect-db false)",
+        readiness_unknown_db,
+        (READY,),
+        "readiness: no database is expected but readiness reports db=unrecognised ('degraded')*",
+        args=("--expect-db", "false"),
+    ),
+    Scenario(
+        "ingress-401",
+        "an auth proxy in front of LiteLLM answers every bad key with its own 401",
+        ingress_401_everywhere,
+        (UNAUTH_MODELS, UNAUTH_CHAT, WRONG, BEARER),
+        "unauthenticated request: 401 without LiteLLM's error envelope (no top-level 'error' object)*",
+        common="*401 without LiteLLM's error envelope*",
+    ),
+    Scenario(
+        "ingress-401-plain-text",
+        "no key answered with a plain-text 401",
+        ingress_401_plain_text,
+        (UNAUTH_MODELS,),
+        "unauthenticated request: the response is not JSON (text/plain)*",
+    ),
+    Scenario(
+        "wrong-key-empty-message",
+        "wrong key answered 401 with an empty error message",
+        wrong_key_empty_message,
+        (WRONG,),
+        "wrong key: 401 without LiteLLM's error envelope ('error.message' is missing or empty)*",
+    ),
+    Scenario(
+        "no-key-403-404",
+        "no key answered 403 (models) and 404 (chat) instead of 401",
+        no_key_403_and_404,
+        (UNAUTH_MODELS, UNAUTH_CHAT),
+        "unauthenticated request: expected HTTP 401, got 403*",
+    ),
+    Scenario(
+        "wrong-key-500",
+        "wrong key answered 500",
+        wrong_key_500,
+        (WRONG,),
+        "wrong key: expected HTTP 400 or 401, got 500*",
+    ),
+    Scenario(
+        "unknown-model-no-envelope",
+        "unknown model refused without LiteLLM's error envelope",
+        unknown_model_without_envelope,
+        (UNKNOWN,),
+        "unknown model: error without LiteLLM's envelope (no top-level 'error' object)*",
+    ),
+    Scenario(
+        "model-renamed",
+        f"only {CHAT_MODEL}-v2 served where {CHAT_MODEL} is expected",
+        model_renamed,
+        (LISTED,),
+        f"model list: missing {CHAT_MODEL}",
+    ),
+    Scenario(
+        "liveliness-nginx-200",
+        "a web server's 200 welcome page at the proxy URL",
+        liveliness_nginx_welcome,
+        (REACH,),
+        "wrong service at *HTML page*",
+        others="skip",
+    ),
+    Scenario(
+        "liveliness-other-service",
+        "another service's 200 JSON at the proxy URL",
+        liveliness_other_service,
+        (REACH,),
+        "wrong service at *the target does not answer like LiteLLM: application/json*",
+        others="skip",
     ),
 )
 

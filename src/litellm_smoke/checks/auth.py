@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from litellm_smoke._secrets import REDACT
-from litellm_smoke.checks._common import ERROR_ENVELOPE, assert_no_echo, envelope_problem
+from litellm_smoke.checks._common import ERROR_ENVELOPE, assert_no_echo, envelope_problem, not_litellm
 from litellm_smoke.client.diagnosis import describe, json_body
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.routes import MODELS, ROUTE_MATRIX_LITELLM_VERSION, RouteProbe, probe_body
@@ -19,6 +21,24 @@ from litellm_smoke.errors import SmokeFailure
 def probe_chat_body(model: str) -> dict[str, Any]:
     """The cheapest chat body: used only where the request must be rejected before any model runs."""
     return {"model": model, "messages": [{"role": "user", "content": "ping"}], "max_tokens": 1}
+
+
+def _rejected_by_litellm(response: httpx.Response, what: str) -> None:
+    """A rejection proves LiteLLM enforces auth only when it carries LiteLLM's error envelope:
+    a bare 401 (plain text, ``{"detail": ...}``) comes from an ingress or auth proxy in front of it."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    problem = envelope_problem(body)
+    if problem:
+        raise SmokeFailure(
+            f"{what}: {response.status_code} without LiteLLM's error envelope ({problem}){not_litellm(response)}",
+            expected=f"{response.status_code} {ERROR_ENVELOPE}",
+            got=describe(response),
+            hint="a component in front of LiteLLM answered instead of LiteLLM, so this run does not show "
+            "that LiteLLM itself rejects the key",
+        )
 
 
 async def master_key_accepted(client: ProxyClient) -> None:
@@ -93,6 +113,7 @@ async def wrong_key_rejected(client: ProxyClient) -> None:
             got=describe(response),
             hint="a 500 usually means the DB-less proxy lacks the 'prisma' package (LiteLLM #35457)",
         )
+    _rejected_by_litellm(response, "wrong key")
 
 
 async def missing_bearer_prefix_rejected(client: ProxyClient) -> None:
@@ -114,6 +135,7 @@ async def missing_bearer_prefix_rejected(client: ProxyClient) -> None:
             got=describe(response),
             hint="LiteLLM rejects an Authorization header without 'Bearer ' with 401",
         )
+    _rejected_by_litellm(response, "key without 'Bearer '")
 
 
 REFUSED = (401, 403)

@@ -1,0 +1,509 @@
+"""Mutation testing of the checks, the redactor and the verdict, and docs/mutation.md from the result.
+
+    .venv/bin/python scripts/mutate.py [--timeout MINUTES] [--sample N] [--no-docs]
+
+mutmut (3.8, ``[tool.mutmut]`` in pyproject.toml) makes the mutants and runs them, one worker, against
+the fast offline tests. This script decides which of its mutants count and writes the report:
+
+- **scope**: ``[tool.litellm-smoke.mutation] scope``, globs of mutant names (module.function);
+- **message mutants are not run**: a mutant that only changes the wording of a failure (a string
+  inside ``SmokeFailure(...)``/``_fail(...)``, a ``hint = ...``, a dropped ``hint=`` argument) cannot
+  make a broken proxy pass; the wording is pinned by the fault corpus' message patterns instead.
+  ``security=`` is not wording: those mutants run;
+- **equivalent mutants** are listed in ``[tool.litellm-smoke.mutation.equivalent]`` by
+  ``"module.function: original -> mutated"`` with a one-line reason; they stay in the report and
+  out of the score.
+
+score = killed / (run - equivalent). Survivors, timeouts and "no tests" count against it. The run is
+bounded by ``--timeout`` (wall clock; the partial result is reported as such). Exit status: 0 when the
+score reaches ``[tool.litellm-smoke.mutation] min_score``, 1 below it, 2 on a usage or setup error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import fnmatch
+import importlib.util
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - the workflow runs 3.12
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+MUTANTS = ROOT / "mutants"
+DOCS = ROOT / "docs" / "mutation.md"
+COMMAND = ".venv/bin/python scripts/mutate.py"
+
+KILLED = {1, 3}  # mutmut: tests failed (3: pytest internal error, also a kill)
+STATUS = {0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", 36: "timeout", None: "not run"}
+for _code in (-24, 24, 152, 255):
+    STATUS[_code] = "timeout"
+
+
+@dataclass(frozen=True)
+class Settings:
+    scope: tuple[str, ...]
+    message_calls: frozenset[str]
+    message_names: frozenset[str]
+    not_message_keywords: frozenset[str]
+    message_args: dict[str, frozenset[int]]
+    equivalent: dict[str, str]
+    min_score: float
+
+
+def load_settings() -> Settings:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    cfg = data["tool"]["litellm-smoke"]["mutation"]
+    return Settings(
+        scope=tuple(cfg["scope"]),
+        message_calls=frozenset(cfg["message_calls"]),
+        message_names=frozenset(cfg["message_names"]),
+        not_message_keywords=frozenset(cfg.get("not_message_keywords", ["security"])),
+        message_args={name: frozenset(positions) for name, positions in cfg.get("message_args", {}).items()},
+        equivalent=dict(cfg.get("equivalent", {})),
+        min_score=float(cfg.get("min_score", 0.9)),
+    )
+
+
+# -- the mutants mutmut made ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str  # mutmut's: litellm_smoke.checks.chat.x__check_completion__mutmut_7
+    module: str
+    function: str  # Class.method or function
+    line: int  # in the original source file
+    original: str
+    mutated: str
+    message: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.module.removeprefix('litellm_smoke.')}.{self.function}: {self.original} -> {self.mutated}"
+
+
+def generate() -> None:
+    """Let mutmut copy the sources and write its mutants into mutants/ (no tests run)."""
+    code = (
+        "from mutmut.__main__ import copy_src_dir, copy_also_copy_files, setup_source_paths, create_mutants\n"
+        "from mutmut.mutation.trampoline import set_mutant_under_test\n"
+        "set_mutant_under_test('mutant_generation')\n"
+        "copy_src_dir(); copy_also_copy_files(); setup_source_paths(); create_mutants(1)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
+def _compact(node: ast.AST) -> str:
+    return " ".join(ast.unparse(node).split())
+
+
+def _dump(value: object) -> str:
+    return ast.dump(value) if isinstance(value, ast.AST) else repr(value)
+
+
+def _children(node: ast.AST) -> Iterator[tuple[str, object]]:
+    for name, value in ast.iter_fields(node):
+        if name in ("ctx", "type_comment"):
+            continue
+        yield name, value
+
+
+def _diff(a: ast.AST, b: ast.AST, path: list[ast.AST], other: list[ast.AST]) -> tuple[list[ast.AST], ast.AST, ast.AST]:
+    """The smallest pair of differing nodes, and the original's ancestors of it (outermost first).
+
+    An operator (``==`` vs ``!=``) has no text of its own: its expression is the pair then.
+    """
+    if type(a) is not type(b):
+        return _shown(path, other, a, b)
+    differing: list[tuple[object, object]] = []
+    for (_, va), (_, vb) in zip(_children(a), _children(b), strict=True):
+        if isinstance(va, list) and isinstance(vb, list):
+            if len(va) != len(vb):
+                return _shown(path, other, a, b)
+            differing += [(x, y) for x, y in zip(va, vb, strict=True) if _dump(x) != _dump(y)]
+        elif isinstance(va, ast.AST) and isinstance(vb, ast.AST):
+            if ast.dump(va) != ast.dump(vb):
+                differing.append((va, vb))
+        elif va != vb:
+            return _shown(path, other, a, b)
+    if len(differing) == 1 and isinstance(differing[0][0], ast.AST) and isinstance(differing[0][1], ast.AST):
+        return _diff(differing[0][0], differing[0][1], [*path, a], [*other, b])
+    return _shown(path, other, a, b)
+
+
+def _shown(path: list[ast.AST], other: list[ast.AST], a: ast.AST, b: ast.AST) -> tuple[list[ast.AST], ast.AST, ast.AST]:
+    while path and not (isinstance(a, (ast.expr, ast.stmt, ast.keyword, ast.arg)) and _compact(a)):
+        a, b, path, other = path[-1], other[-1], path[:-1], other[:-1]
+    return path, a, b
+
+
+def _call_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Call):
+        func = node.func
+        return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+    return None
+
+
+def is_message(path: Sequence[ast.AST], original: ast.AST, mutated: ast.AST, settings: Settings) -> bool:
+    """Does this mutation only change what a failure says, not whether it is raised?"""
+    chain = [*path, original]
+    for i, node in enumerate(chain):
+        positions = settings.message_args.get(_call_name(node) or "")
+        if positions is not None and isinstance(node, ast.Call):
+            if node is original:  # an argument dropped: wording if the ones before the wording stayed
+                kept = getattr(mutated, "args", [])
+                first = min(positions)
+                same = all(_dump(a) == _dump(b) for a, b in zip(node.args[:first], kept, strict=False))
+                return len(kept) >= first and same
+            inner = chain[i + 1] if i + 1 < len(chain) else None
+            if any(inner is node.args[p] for p in positions if p < len(node.args)):
+                return True
+        if isinstance(node, ast.keyword) and node.arg in settings.not_message_keywords:
+            return False
+        if _call_name(node) in settings.message_calls:
+            if node is original:  # an argument removed or changed: wording unless it is security=
+                kept = {k.arg for k in getattr(mutated, "keywords", [])}
+                return all(k.arg in kept for k in node.keywords if k.arg in settings.not_message_keywords)  # type: ignore[attr-defined]
+            inner = chain[i + 1] if i + 1 < len(chain) else None
+            if isinstance(inner, ast.keyword) and inner.arg in settings.not_message_keywords:
+                return False
+            return True
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
+        if any(isinstance(t, ast.Name) and t.id in settings.message_names for t in targets):
+            return True
+        if isinstance(node, ast.keyword) and node.arg in settings.message_names:
+            return True
+    return False
+
+
+def collect(settings: Settings) -> list[Mutant]:
+    mutants: list[Mutant] = []
+    for path in sorted((MUTANTS / "src").rglob("*.py")):
+        module = ".".join(path.relative_to(MUTANTS / "src").with_suffix("").parts).removesuffix(".__init__")
+        text = path.read_text(encoding="utf-8")
+        if "__mutmut_orig" not in text:
+            continue
+        original_lines = (ROOT / "src" / path.relative_to(MUTANTS / "src")).read_text(encoding="utf-8")
+        functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and "__mutmut_" in node.name:
+                functions[node.name] = node
+        for name, node in functions.items():
+            base, _, number = name.rpartition("__mutmut_")
+            if number == "orig":
+                continue
+            orig = functions[f"{base}__mutmut_orig"]
+            shown = base.removeprefix("xǁ").replace("ǁ", ".") if base.startswith("xǁ") else base.removeprefix("x_")
+            node.name = orig.name  # compare the bodies, not mutmut's names
+            ancestors, a, b = _diff(orig, node, [], [])
+            line = _source_line(original_lines, orig, a)
+            mutants.append(
+                Mutant(
+                    name=f"{module}.{name}",
+                    module=module,
+                    function=shown,
+                    line=line,
+                    original=_compact(a),
+                    mutated=_compact(b),
+                    message=is_message(ancestors, a, b, settings),
+                )
+            )
+    return [m for m in mutants if any(fnmatch.fnmatchcase(m.name, g) for g in settings.scope)]
+
+
+def _source_line(source: str, orig: ast.AST, node: ast.AST) -> int:
+    """The line of ``node`` in the original file: mutmut keeps function bodies verbatim, so offset by the def."""
+    header = ast.unparse(orig).splitlines()[0].split("(")[0].split("__mutmut_orig")[0]
+    name = header.split()[-1].split("ǁ")[-1].removeprefix("x_")
+    for number, text in enumerate(source.splitlines(), 1):
+        if text.lstrip().startswith((f"def {name}(", f"async def {name}(")):
+            return number + (getattr(node, "lineno", orig.lineno) - orig.lineno)  # type: ignore[attr-defined]
+    return 0
+
+
+# -- running them --------------------------------------------------------------------------------
+
+
+def run(names: Sequence[str], timeout_s: float) -> tuple[bool, float]:
+    """``mutmut run`` on ``names`` with one worker; True if it finished within the timeout."""
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    mutmut = str(Path(sys.executable).with_name("mutmut"))
+    started = time.monotonic()
+    with open(MUTANTS / "run.log", "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            [mutmut, "run", "--max-children", "1", *names],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            return False, time.monotonic() - started
+    if proc.returncode != 0:
+        tail = (MUTANTS / "run.log").read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise SystemExit(f"mutate: mutmut run failed (exit {proc.returncode}); the end of mutants/run.log:\n{tail}")
+    return True, time.monotonic() - started
+
+
+def exit_codes() -> dict[str, int | None]:
+    codes: dict[str, int | None] = {}
+    for meta in (MUTANTS / "src").rglob("*.py.meta"):
+        codes.update(json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"])
+    return codes
+
+
+def status_of(code: int | None) -> str:
+    return "killed" if code in KILLED else STATUS.get(code, f"suspicious (exit {code})")
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+
+def report(
+    mutants: Sequence[Mutant],
+    ran: Sequence[Mutant],
+    settings: Settings,
+    *,
+    finished: bool,
+    elapsed: float,
+    argv: Sequence[str],
+) -> tuple[str, float]:
+    codes = exit_codes()
+    ran = [m for m in ran if not m.message]  # run before the wording rules said so: not counted
+    status = {m.name: status_of(codes.get(m.name)) for m in ran}
+    equivalent = [m for m in ran if m.key in settings.equivalent]
+    counted = [m for m in ran if m.key not in settings.equivalent and status[m.name] != "not run"]
+    killed = [m for m in counted if status[m.name] == "killed"]
+    score = len(killed) / len(counted) if counted else 0.0
+    survivors = [m for m in counted if status[m.name] != "killed"]
+    per_file: dict[str, Counter[str]] = {}
+    for m in mutants:
+        c = per_file.setdefault(m.module, Counter())
+        c["made"] += 1
+        c["message"] += m.message
+    for m in ran:
+        c = per_file[m.module]
+        c["equivalent"] += m.key in settings.equivalent
+        if m in counted:
+            c["counted"] += 1
+            c["killed"] += status[m.name] == "killed"
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    import mutmut
+
+    command = " ".join([COMMAND, *argv])
+    lines = [
+        "# Mutation testing: the checks, the redactor, the verdict",
+        "",
+        "<!-- GENERATED by scripts/mutate.py from its last run: do not edit by hand. -->",
+        "",
+        f"**Score {score:.1%}** ({len(killed)} killed of {len(counted)} counted mutants)"
+        + ("" if finished else f" -- PARTIAL: the run hit its time bound after {elapsed / 60:.0f} min"),
+        "",
+        f"- date: {now}; wall time {elapsed / 60:.1f} min, one worker",
+        f"- command: `{command}` (`make mutate`); mutmut {getattr(mutmut, '__version__', '?')}, "
+        "configured in `[tool.mutmut]` and `[tool.litellm-smoke.mutation]` of pyproject.toml",
+        "- tests: " + ", ".join(f"`{t}`" for t in _test_selection()) + " (offline only, no LiteLLM)",
+        f"- scope: {', '.join(f'`{s}`' for s in settings.scope)}",
+        f"- mutants made {len(mutants)}; failure-wording mutants not run {sum(m.message for m in mutants)}; "
+        f"run {len(ran)}; equivalent {len(equivalent)}; counted {len(counted)}",
+        "",
+        "score = killed / (run - equivalent); survivors, timeouts and mutants no test reaches count against it.",
+        "Failure-wording mutants (a string inside `SmokeFailure(...)`, a `hint = ...`, a dropped `hint=` argument)",
+        "are not run: they cannot let a broken proxy pass. `security=` is not wording and is run.",
+        "",
+        "## Per module",
+        "",
+        "| module | made | wording (not run) | equivalent | counted | killed | score |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for module, c in sorted(per_file.items()):
+        pct = f"{c['killed'] / c['counted']:.0%}" if c["counted"] else "-"
+        counts = " | ".join(str(c[k]) for k in ("made", "message", "equivalent", "counted", "killed"))
+        lines.append(f"| `{module}` | {counts} | {pct} |")
+    lines += ["", f"## Survivors ({len(survivors)})", ""]
+    if survivors:
+        lines += ["| mutant | where | original -> mutated | status |", "|---|---|---|---|"]
+        for m in sorted(survivors, key=lambda m: (m.module, m.line)):
+            lines.append(
+                f"| `{_short(m.name)}` | {m.module.removeprefix('litellm_smoke.')}:{m.line} `{m.function}` "
+                f"| `{_cell(m.original)}` -> `{_cell(m.mutated)}` | {status[m.name]} |"
+            )
+    else:
+        lines.append("None.")
+    lines += ["", f"## Equivalent mutants ({len(equivalent)}), from the configuration", ""]
+    if equivalent:
+        lines += ["| where | original -> mutated | why it cannot be killed |", "|---|---|---|"]
+        for m in sorted(equivalent, key=lambda m: (m.module, m.line)):
+            lines.append(
+                f"| {m.module.removeprefix('litellm_smoke.')}:{m.line} `{m.function}` "
+                f"| `{_cell(m.original)}` -> `{_cell(m.mutated)}` | {settings.equivalent[m.key]} |"
+            )
+    else:
+        lines.append("None.")
+    unused = sorted(set(settings.equivalent) - {m.key for m in mutants})
+    if unused:
+        lines += ["", "Configured equivalents that match no mutant any more (remove them):", ""]
+        lines += [f"- `{_cell(k)}`" for k in unused]
+    lines += [
+        "",
+        "## Reading a survivor",
+        "",
+        "`mutmut show <mutant>` prints its diff; `mutmut apply <mutant>` writes it into src/ (revert with git).",
+        "A survivor is a check weakened without any test noticing: add the fault scenario",
+        "(tests/selftest/scenarios.py) or unit test (tests/checks/) that fails on it, or, if no observable",
+        "behaviour can differ, add it to `[tool.litellm-smoke.mutation.equivalent]` with the reason.",
+        "",
+    ]
+    return "\n".join(lines), score
+
+
+def _short(name: str) -> str:
+    return name.removeprefix("litellm_smoke.")
+
+
+def _cell(text: str) -> str:
+    text = text if len(text) <= 90 else text[:87] + "..."
+    return text.replace("|", "\\|").replace("`", "'")
+
+
+def _test_selection() -> list[str]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return list(data["tool"]["mutmut"]["pytest_add_cli_args_test_selection"])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/mutate.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--timeout", type=float, default=80.0, help="wall-clock bound in minutes (default 80)")
+    parser.add_argument("--sample", type=int, default=0, help="run a fixed random sample of N mutants only")
+    parser.add_argument("--seed", type=int, default=16, help="seed of --sample (default 16)")
+    parser.add_argument("--only", action="append", default=[], help="mutant-name glob to run (repeatable)")
+    parser.add_argument(
+        "--names-from", type=Path, help="run exactly the mutants another run ran (its mutants/ran.json) that exist here"
+    )
+    parser.add_argument("--keep", action="store_true", help="reuse mutants/ results of an earlier run")
+    parser.add_argument("--list", action="store_true", help="list the mutants that would run, run nothing")
+    parser.add_argument(
+        "--rerun-survivors",
+        action="store_true",
+        help="rerun only the last run's surviving mutants against the current tests (sources unchanged)",
+    )
+    parser.add_argument("--report-only", action="store_true", help="rewrite the report from the last run in mutants/")
+    parser.add_argument("--no-docs", action="store_true", help=f"print the report instead of writing {DOCS}")
+    args = parser.parse_args(argv)
+    if importlib.util.find_spec("mutmut") is None:
+        print("mutate: mutmut is not installed: .venv/bin/pip install -e '.[mutation]'", file=sys.stderr)
+        return 2
+    try:
+        settings = load_settings()
+    except (OSError, KeyError, ValueError) as exc:
+        print(f"mutate: cannot read [tool.litellm-smoke.mutation] in pyproject.toml: {exc}", file=sys.stderr)
+        return 2
+    if args.report_only:
+        try:
+            last = json.loads((MUTANTS / "ran.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            print("mutate: no earlier run in mutants/ (mutants/ran.json)", file=sys.stderr)
+            return 2
+        mutants = collect(settings)
+        names = set(last["names"])
+        ran = [m for m in mutants if m.name in names]
+        return _write(mutants, ran, settings, last["finished"], last["elapsed"], last["argv"], args.no_docs)
+    if args.rerun_survivors:
+        return _rerun_survivors(settings, args.timeout * 60, args.no_docs)
+    if not args.keep and MUTANTS.exists():
+        subprocess.run(["rm", "-rf", str(MUTANTS)], check=True)
+    generate()
+    mutants = collect(settings)
+    ran = [m for m in mutants if not m.message]
+    if args.only:
+        ran = [m for m in ran if any(fnmatch.fnmatchcase(m.name, g) for g in args.only)]
+    if args.names_from:
+        wanted = set(json.loads(args.names_from.read_text(encoding="utf-8"))["names"])
+        ran = [m for m in ran if m.name in wanted]
+    if args.sample:
+        ran = sorted(random.Random(args.seed).sample(ran, min(args.sample, len(ran))), key=lambda m: m.name)
+    if args.list:
+        for m in ran:
+            print(f"{m.name}\t{m.module}:{m.line}\t{m.original} -> {m.mutated}")
+        print(f"{len(ran)} to run of {len(mutants)} in scope ({sum(m.message for m in mutants)} wording)")
+        return 0
+    if not ran:
+        print("mutate: no mutant in scope", file=sys.stderr)
+        return 2
+    shown_argv = list(argv if argv is not None else sys.argv[1:])
+    record: dict[str, object] = {"names": [m.name for m in ran], "finished": False, "elapsed": 0.0, "argv": shown_argv}
+    (MUTANTS / "ran.json").write_text(json.dumps(record), encoding="utf-8")
+    finished, elapsed = run([m.name for m in ran], args.timeout * 60)
+    record.update(finished=finished, elapsed=elapsed)
+    (MUTANTS / "ran.json").write_text(json.dumps(record), encoding="utf-8")
+    return _write(mutants, ran, settings, finished, elapsed, shown_argv, args.no_docs)
+
+
+def _rerun_survivors(settings: Settings, timeout_s: float, no_docs: bool) -> int:
+    """The tests changed, the sources did not: run the last run's survivors again, keep the rest."""
+    try:
+        last = json.loads((MUTANTS / "ran.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        print("mutate: no earlier run in mutants/ (mutants/ran.json)", file=sys.stderr)
+        return 2
+    codes = exit_codes()
+    again = [n for n in last["names"] if status_of(codes.get(n)) != "killed"]
+    generate()  # copies the current tests; sources already copied are kept
+    mutants = collect(settings)
+    if again:
+        finished, elapsed = run(again, timeout_s)
+        last["finished"] = last["finished"] and finished
+        last["elapsed"] = last["elapsed"] + elapsed
+        last["argv"] = [*last["argv"], "+ --rerun-survivors"]
+        (MUTANTS / "ran.json").write_text(json.dumps(last), encoding="utf-8")
+    names = set(last["names"])
+    ran = [m for m in mutants if m.name in names]
+    return _write(mutants, ran, settings, last["finished"], last["elapsed"], last["argv"], no_docs)
+
+
+def _write(
+    mutants: Sequence[Mutant],
+    ran: Sequence[Mutant],
+    settings: Settings,
+    finished: bool,
+    elapsed: float,
+    argv: Sequence[str],
+    no_docs: bool,
+) -> int:
+    text, score = report(mutants, ran, settings, finished=finished, elapsed=elapsed, argv=argv)
+    if no_docs:
+        print(text)
+    else:
+        DOCS.write_text(text, encoding="utf-8")
+        print(f"mutate: score {score:.1%}; wrote {DOCS.relative_to(ROOT)}")
+    return 0 if finished and score >= settings.min_score else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

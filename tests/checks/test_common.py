@@ -1,0 +1,66 @@
+"""checks/_common.py: the error envelope, echo detection and the number test the checks rely on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from litellm_smoke._secrets import Secret
+from litellm_smoke.checks import _common
+from litellm_smoke.errors import SmokeFailure
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"error": {"message": "Authentication Error", "type": "auth_error"}}, None),
+        ({"detail": "Not authenticated"}, "no top-level 'error' object"),
+        ("Unauthorized", "no top-level 'error' object"),
+        (None, "no top-level 'error' object"),
+        ({"error": "Unauthorized"}, "'error' is not an object"),
+        ({"error": {"message": ""}}, "'error.message' is missing or empty"),
+        ({"error": {"type": "auth_error"}}, "'error.message' is missing or empty"),
+        ({"error": {"message": 401}}, "'error.message' is missing or empty"),
+    ],
+)
+def test_envelope_problem_names_what_is_missing(body: Any, problem: str | None) -> None:
+    assert _common.envelope_problem(body) == problem
+
+
+def _response(text: str = "", headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.Response(401, text=text, headers=headers, request=httpx.Request("GET", "http://proxy.test/v1/models"))
+
+
+def test_an_echoed_credential_is_a_security_failure_naming_where() -> None:
+    secret = "abc-not-sk-shaped-secret-123"
+    with pytest.raises(SmokeFailure, match="echoes a credential back in the body") as caught:
+        _common.assert_no_echo(_response(f"bad key {secret}"), [Secret(secret)], "probe")
+    assert caught.value.security
+    with pytest.raises(SmokeFailure, match="in header 'x-debug'"):
+        _common.assert_no_echo(_response("ok", {"x-debug": secret}), [None, "", secret], "probe")
+
+
+def test_no_echo_passes_when_nothing_sent_comes_back() -> None:
+    _common.assert_no_echo(_response("bad key", {"x-debug": "nothing"}), [Secret("s3cret-value"), None, ""], "probe")
+
+
+def test_is_number_excludes_bools_and_strings() -> None:
+    assert _common.is_number(0)
+    assert _common.is_number(1.5)
+    assert not _common.is_number(True)
+    assert not _common.is_number("1")
+    assert not _common.is_number(None)
+
+
+def test_expect_status() -> None:
+    _common.expect_status(_response(), 401, "probe", "hint")
+    with pytest.raises(SmokeFailure, match="probe: expected HTTP 200, got 401"):
+        _common.expect_status(_response(), 200, "probe", "hint")
+
+
+def test_not_litellm_names_html_pages_only() -> None:
+    html = httpx.Response(502, text="<html><body>Bad Gateway</body></html>", headers={"content-type": "text/html"})
+    assert "HTML page" in _common.not_litellm(html)
+    assert _common.not_litellm(httpx.Response(502, json={"error": {"message": "x"}})) == ""

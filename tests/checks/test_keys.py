@@ -1,0 +1,196 @@
+"""checks/keys.py, below the lifecycle corpus of tests/test_keys.py: each field /key/info must report,
+a key that is not ``sk-``, a plaintext key where the hash belongs, and the precondition."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import httpx
+import pytest
+
+from litellm_smoke._secrets import Secret
+from litellm_smoke.checks import keys
+from litellm_smoke.client.keys import KeySpec, MintedKey
+from litellm_smoke.client.routes import KEY_INFO, READINESS
+from litellm_smoke.errors import SmokeFailure
+
+from .proxy import ScriptedProxy, proxy
+
+KEY = "sk-unit-minted-key-abcdef0123456789"
+TOKEN = "8f3b0c1d2e4a5b6c7d8e9f00112233445566778899aabbccddeeff0011223344"
+
+
+def minted(key: str = KEY, token: str | None = TOKEN) -> MintedKey:
+    return MintedKey(key=Secret(key), token=token, spec=KeySpec("chat", "run1"), response={})
+
+
+INFO: dict[str, Any] = {
+    "key": TOKEN,
+    "info": {
+        "key_alias": "litellm-smoke-run1",
+        "models": ["chat"],
+        "max_budget": 0.01,
+        "rpm_limit": 3,
+        "metadata": {"litellm_smoke": True, "run_id": "run1"},
+        "spend": 0.0,
+        "expires": "2026-01-01T00:10:00Z",
+    },
+}
+
+
+def info_with(**changes: Any) -> dict[str, Any]:
+    body = copy.deepcopy(INFO)
+    for name, value in changes.items():
+        if value is KeyError:
+            del body["info"][name]
+        else:
+            body["info"][name] = value
+    return body
+
+
+@pytest.mark.asyncio
+async def test_key_info_that_matches_the_mint_passes_and_is_asked_by_hash() -> None:
+    scripted = ScriptedProxy({("GET", KEY_INFO): httpx.Response(200, json=INFO)})
+    seen = await keys.key_info_reports_limits(scripted.client(), minted())
+    assert seen == {"spend": 0.0, "expires": "2026-01-01T00:10:00Z"}
+    assert dict(scripted.requests[0].url.params) == {"key": TOKEN}
+    # an alias LiteLLM did not store is fine; an int budget equal to the float one too
+    await keys.key_info_reports_limits(
+        proxy("GET", KEY_INFO, httpx.Response(200, json=info_with(key_alias=None))), minted()
+    )
+    ok = info_with(max_budget=0.01000000000001)
+    await keys.key_info_reports_limits(proxy("GET", KEY_INFO, httpx.Response(200, json=ok)), minted())
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        pytest.param(info_with(max_budget=KeyError), "max_budget=None", id="budget-dropped"),
+        pytest.param(info_with(max_budget=1.0), "max_budget=1.0", id="budget-raised"),
+        pytest.param(info_with(max_budget=True), "max_budget=True", id="budget-bool"),
+        pytest.param(info_with(max_budget="0.01"), "max_budget='0.01'", id="budget-string"),
+        pytest.param(info_with(models=["chat", "embed"]), "models=['chat', 'embed']", id="extra-model"),
+        pytest.param(info_with(models=[]), "models=[]", id="all-models"),
+        pytest.param(info_with(models="chat"), "models='chat'", id="models-string"),
+        pytest.param(info_with(rpm_limit=None), "rpm_limit=None", id="rpm-dropped"),
+        pytest.param(info_with(rpm_limit=30), "rpm_limit=30", id="rpm-raised"),
+        pytest.param(info_with(metadata={}), "metadata.litellm_smoke missing", id="tag-dropped"),
+        pytest.param(info_with(metadata={"litellm_smoke": "true"}), "metadata.litellm_smoke missing", id="tag-string"),
+        pytest.param(info_with(metadata=None), "metadata.litellm_smoke missing", id="no-metadata"),
+        pytest.param(info_with(key_alias="someone-else"), "key_alias='someone-else'", id="alias"),
+    ],
+)
+@pytest.mark.asyncio
+async def test_key_info_disagreeing_with_the_mint_fails(body: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(SmokeFailure, match="disagrees with what was minted") as caught:
+        await keys.key_info_reports_limits(proxy("GET", KEY_INFO, httpx.Response(200, json=body)), minted())
+    assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (httpx.Response(404, json={"detail": "not found"}), "expected HTTP 200, got 404"),
+        (httpx.Response(200, json={"key": TOKEN}), "no 'info' object"),
+        (httpx.Response(200, json=[INFO]), "no 'info' object"),
+    ],
+)
+@pytest.mark.asyncio
+async def test_key_info_that_is_not_an_answer_fails(answer: httpx.Response, fragment: str) -> None:
+    with pytest.raises(SmokeFailure, match=fragment):
+        await keys.key_info_reports_limits(proxy("GET", KEY_INFO, answer), minted())
+
+
+@pytest.mark.asyncio
+async def test_key_info_returning_the_plaintext_key_is_a_security_failure() -> None:
+    body = copy.deepcopy(INFO)
+    body["key"] = KEY
+    with pytest.raises(SmokeFailure, match="echoes a credential") as caught:
+        await keys.key_info_reports_limits(proxy("GET", KEY_INFO, httpx.Response(200, json=body)), minted())
+    assert caught.value.security
+    # looked up by the key itself (no hash known), the key in the answer is no news
+    no_hash = minted(token=None)
+    body["key"] = KEY
+    await keys.key_info_reports_limits(proxy("GET", KEY_INFO, httpx.Response(200, json=body)), no_hash)
+
+
+def test_key_well_formed() -> None:
+    keys.key_well_formed(minted())
+    with pytest.raises(SmokeFailure, match="does not start with 'sk-'"):
+        keys.key_well_formed(minted(key="pk-unit-minted-key-abcdef"))
+    with pytest.raises(SmokeFailure, match="does not start with 'sk-'"):
+        keys.key_well_formed(minted(key="SK-unit-minted-key-abcdef"))
+    with pytest.raises(SmokeFailure, match="no token"):
+        keys.key_well_formed(minted(token=None))
+    with pytest.raises(SmokeFailure, match="equals the key itself") as caught:
+        keys.key_well_formed(minted(token=KEY))
+    assert caught.value.security
+
+
+@pytest.mark.parametrize(
+    ("expect_db", "answer", "runs"),
+    [
+        (True, None, True),
+        (False, None, False),
+        (None, httpx.Response(200, json={"status": "healthy", "db": "connected"}), True),
+        (None, httpx.Response(200, json={"status": "healthy", "db": "Not connected"}), False),
+        (None, httpx.Response(503, json={"status": "healthy", "db": "connected"}), False),
+        (None, httpx.Response(200, json={"status": "healthy", "db": "stalled"}), False),
+        (None, httpx.Response(200, text="<html>"), False),
+    ],
+)
+@pytest.mark.asyncio
+async def test_keys_precondition(expect_db: bool | None, answer: httpx.Response | None, runs: bool) -> None:
+    scripted = ScriptedProxy({("GET", READINESS): answer} if answer is not None else {})
+    reason = await keys.keys_precondition(scripted.client(), expect_db)
+    assert (reason is None) is runs
+    assert len(scripted.requests) == (1 if answer is not None else 0)
+    if reason is not None:
+        assert reason.startswith(keys.NO_DATABASE_REASON)
+
+
+# -- calling models with the key ---------------------------------------------------------------------
+
+COMPLETION = {"object": "chat.completion", "choices": [{"message": {"role": "assistant", "content": "p"}}]}
+
+
+@pytest.mark.asyncio
+async def test_each_successful_call_is_counted_on_the_key() -> None:
+    key = minted()
+    key.successful_calls = 2
+    scripted = ScriptedProxy({("POST", "/v1/chat/completions"): httpx.Response(200, json=COMPLETION)})
+    client = scripted.client()
+    assert await keys.key_calls_allowed_model(client, key) == {"model": "chat"}
+    assert key.successful_calls == 3
+    assert client.usage.model_calls == {"chat": 1}
+    (request,) = scripted.requests
+    assert request.headers["authorization"] == f"Bearer {KEY}"
+    assert scripted.bodies("/v1/chat/completions")[0]["max_tokens"] == 1
+
+
+@pytest.mark.asyncio
+async def test_the_refused_embedding_probe_is_the_cheapest_valid_request() -> None:
+    denied = httpx.Response(403, json={"error": {"message": "no", "type": "key_model_access_denied"}})
+    scripted = ScriptedProxy({("POST", "/v1/embeddings"): denied})
+    await keys.key_refused_other_model(scripted.client(), minted(), "embed", "embedding")
+    assert scripted.bodies("/v1/embeddings") == [{"model": "embed", "input": "ping"}]
+    assert scripted.requests[0].headers["authorization"] == f"Bearer {KEY}"
+
+
+@pytest.mark.asyncio
+async def test_an_old_style_refusal_in_detail_counts_as_access_denied() -> None:
+    old = httpx.Response(401, json={"detail": "Authentication Error - API Key not allowed to access model. embed"})
+    await keys.key_refused_other_model(proxy("POST", "/v1/chat/completions", old), minted(), "embed")
+    other = httpx.Response(401, json={"detail": "Authentication Error - Invalid key"})
+    with pytest.raises(SmokeFailure, match="not model_access_denied"):
+        await keys.key_refused_other_model(proxy("POST", "/v1/chat/completions", other), minted(), "embed")
+
+
+@pytest.mark.asyncio
+async def test_a_forbidden_model_that_answers_is_a_security_failure_and_counted() -> None:
+    client = proxy("POST", "/v1/chat/completions", httpx.Response(200, json=COMPLETION))
+    with pytest.raises(SmokeFailure, match="was allowed to call embed") as caught:
+        await keys.key_refused_other_model(client, minted(), "embed")
+    assert caught.value.security
+    assert client.usage.model_calls == {"embed": 1}
