@@ -16,8 +16,8 @@ import pytest
 
 from litellm_smoke.checks.chat import MAX_TOKENS
 from litellm_smoke.client.routes import ROUTE_MATRIX
-from litellm_smoke.security.well_known_keys import probe_keys
 from litellm_smoke.offline.replay import ReplayTransport
+from litellm_smoke.security.well_known_keys import probe_keys
 
 from .harness import CHAT_MODEL, EMBED_MODEL, Recordings, run_offline
 
