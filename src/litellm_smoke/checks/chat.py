@@ -123,7 +123,7 @@ async def chat_streaming(client: ProxyClient, model: str) -> dict[str, Any]:
     """A streamed chat: SSE, every event a ``chat.completion.chunk``, text, a finish_reason, ``[DONE]``."""
     response = await client.post(CHAT, chat_body(model, stream=True), stream=True)
     try:
-        raw = (await response.aread()).decode("utf-8", "replace")
+        raw = (await client.read(response)).decode("utf-8", "replace")
     except httpx.TimeoutException:
         raise _fail(
             model,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from litellm_smoke.client.diagnosis import classify, content_kind, describe
+from litellm_smoke.client.diagnosis import classify, content_kind, describe, json_value
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.routes import LIVELINESS
 from litellm_smoke.errors import TargetUnreachable
@@ -27,7 +27,7 @@ async def check_liveliness(client: ProxyClient) -> None:
     body = response.text
     if alive:
         try:
-            alive = "alive" in str(response.json()).lower()
+            alive = "alive" in str(json_value(response)).lower()
         except ValueError:
             alive = False
     if alive:
