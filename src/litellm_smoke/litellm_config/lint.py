@@ -16,7 +16,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -24,6 +23,7 @@ import yaml
 
 from litellm_smoke._secrets import Redactor
 from litellm_smoke.errors import ExitCode
+from litellm_smoke.litellm_config._safe_yaml import load_yaml_text, read_yaml_text
 from litellm_smoke.litellm_config.reader import looks_like_embedding
 
 __all__ = [
@@ -652,8 +652,7 @@ class _Parsed:
 
 def _parse(text: str) -> _Parsed | Finding:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        config = yaml.safe_load(text)
+        node, config = load_yaml_text(text)  # bounded: raises UnsafeYaml (an OSError) on an alias bomb
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -716,9 +715,9 @@ def _index_nodes(node: yaml.Node, path: str, lines: dict[str, int], duplicates: 
 
 def _read(text_or_path: str | os.PathLike[str]) -> str:
     if isinstance(text_or_path, os.PathLike):
-        return Path(text_or_path).read_text(encoding="utf-8")
+        return read_yaml_text(text_or_path)
     if "\n" not in text_or_path and text_or_path.strip().lower().endswith((".yaml", ".yml")):
-        return Path(text_or_path).read_text(encoding="utf-8")
+        return read_yaml_text(text_or_path)
     return text_or_path
 
 

@@ -61,14 +61,14 @@ def models_from_config(path: str | os.PathLike[str]) -> ConfigModels:
     """
     import yaml  # only --config needs it
 
+    from litellm_smoke.litellm_config._safe_yaml import safe_load_yaml
+
     source = Path(path)
     try:
-        text = source.read_text(encoding="utf-8")
+        data = safe_load_yaml(source)  # bounded: no FIFO, no /dev/zero, no alias bomb
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         raise ConfigFileError(f"cannot read {source}: {reason}") from None
-    try:
-        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
