@@ -73,7 +73,7 @@ CASES: tuple[Case, ...] = (
         "echo-master-models",
         "echo-master-models",
         1,
-        {"auth_master_key_accepted": "SECURITY: master key", "models_listed": ""},
+        {"auth_master_key_accepted": "SECURITY: master key"},
         issue_item="3 echo",
     ),
     Case(
@@ -123,7 +123,7 @@ CASES: tuple[Case, ...] = (
         "model-with-colons",
         "healthy",
         1,
-        {"chat_completion": "", "chat_streaming": "", "chat_openai_sdk": "", "model_health": ""},
+        {"models_listed": "missing a::b", "chat_completion": "", "chat_streaming": "", "chat_openai_sdk": ""},
         args=("--chat-model", "a::b"),
         issue_item="6 model ::",
     ),

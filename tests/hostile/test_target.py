@@ -1,0 +1,36 @@
+"""litellm-smoke check against a hostile LiteLLM look-alike (issue 13, "Hostile target").
+
+Each case runs the real CLI in a subprocess against one mode of tests/hostile/server.py and asserts
+what the issue asks of every case: the verdict ends within about 2 x the timeout (plus start-up),
+no traceback, no form of a secret in stdout, stderr, JUnit or JSON, and the failure named once on
+the check it concerns (no other check fails). Peak memory per case is measured by
+benchmarks/hostile.py, not here (timing claims belong in benchmarks).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.cases import CASES, MASTER_KEY, STARTUP_SLACK, TIMEOUT, Case, leaked, run_case
+
+TRACEBACK_MARKERS = ("Traceback (most recent call last)", "INTERNALERROR", "RecursionError: maximum")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_case(case: Case, tmp_path: Path) -> None:
+    outcome = run_case(case, tmp_path)
+    everything = "\n".join((outcome.stdout, outcome.stderr, outcome.junit, str(outcome.report)))
+
+    assert outcome.code == case.exit_code, everything[-3000:]
+    assert not [m for m in TRACEBACK_MARKERS if m in everything], everything[-3000:]
+    assert not leaked(everything, [MASTER_KEY, *outcome.wrong_keys])
+    assert "\x1b" not in outcome.stdout + outcome.stderr  # NO_COLOR is set: any ESC came from the target
+    assert outcome.report, "no JSON report was written"
+    assert outcome.verdict_seconds <= 2 * TIMEOUT + STARTUP_SLACK, outcome.verdict_seconds
+
+    failures = outcome.failures()
+    assert set(failures) == set(case.failures), failures
+    for check, words in case.failures.items():
+        assert words in failures[check], (check, failures[check])
