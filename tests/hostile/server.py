@@ -76,7 +76,9 @@ class Request:
 
 
 def _head(status: int, headers: dict[str, str], reason: str = "") -> bytes:
-    lines = [f"HTTP/1.1 {status} {reason or {200: 'OK', 307: 'Temporary Redirect', 401: 'Unauthorized'}.get(status, 'X')}"]
+    lines = [
+        f"HTTP/1.1 {status} {reason or {200: 'OK', 307: 'Temporary Redirect', 401: 'Unauthorized'}.get(status, 'X')}"
+    ]
     lines += [f"{k}: {v}" for k, v in headers.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
@@ -175,7 +177,9 @@ class HostileServer:
         if path == "/v1/chat/completions":
             body = request.json()
             if body.get("model") != MODEL:
-                return _json(400, {"error": {"message": "Invalid model name passed in", "type": "invalid", "code": "400"}})
+                return _json(
+                    400, {"error": {"message": "Invalid model name passed in", "type": "invalid", "code": "400"}}
+                )
             return self._chat(bool(body.get("stream")))
         return _error(404, "Not Found")
 
@@ -195,13 +199,19 @@ class HostileServer:
             return _error(401, f"Authentication Error, invalid key {echo}")
         if self.mode == "echo-json-escaped":
             escaped = "".join(f"\\u{ord(c):04x}" for c in key)
-            body = ('{"error": {"message": "invalid key ' + escaped + '", "type": "auth_error", "code": "401"}}').encode()
+            body = (
+                '{"error": {"message": "invalid key ' + escaped + '", "type": "auth_error", "code": "401"}}'
+            ).encode()
             return _raw(401, body)
         if self.mode == "echo-split":
             half = len(key) // 2
             return _json(
                 401,
-                {"error": {"message": "invalid key", "type": "auth_error", "code": "401"}, "a": key[:half], "b": key[half:]},
+                {
+                    "error": {"message": "invalid key", "type": "auth_error", "code": "401"},
+                    "a": key[:half],
+                    "b": key[half:],
+                },
             )
         return _error(401, "Authentication Error, Invalid proxy server token passed.")
 

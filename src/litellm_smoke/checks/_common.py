@@ -38,7 +38,7 @@ def assert_no_echo(response: httpx.Response, secrets: Iterable[Secret | str | No
             raise SmokeFailure(
                 f"{what}: the response echoes a credential back in {place}",
                 expected="error responses that never repeat the API key that was sent, in any form",
-                got=describe(response),
+                got=matcher(describe(response)),  # masked here too, even if the run's redactor lacks the key
                 hint="anyone who can read logs or error pages can read the key; upgrade LiteLLM "
                 "(PR #39787 made auth errors generic) or fix the component that echoes it",
                 security=True,
