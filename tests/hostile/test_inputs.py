@@ -100,7 +100,7 @@ def test_a_path_prefix_stays_allowed() -> None:
 def test_a_key_as_model_name_is_refused(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
-    code, out, err = _check(capsys, monkeypatch, MASTER_KEY, "--url", "http://127.0.0.1:4000", "--chat-model", name)
+    code, _, err = _check(capsys, monkeypatch, MASTER_KEY, "--url", "http://127.0.0.1:4000", "--chat-model", name)
     assert code == ExitCode.USAGE, err
     assert "looks like an API key" in err and name not in err
 
