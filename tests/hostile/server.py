@@ -49,6 +49,7 @@ MODES: dict[str, str] = {
     "inf-tokens": "chat answers usage counts of 1e999999",
     "escapes": "chat errors with terminal escapes: clear screen, clipboard write, a fake PASS",
     "redirect": "every route redirects (307) to another origin",
+    "trickle-keys": "the key list (sweep) one byte per tick, forever",
 }
 
 
@@ -166,6 +167,11 @@ class HostileServer:
             return self._refuse(key)
         if path == "/health/readiness/details":
             return _json(200, {"status": "healthy", "db": "Not connected", "litellm_version": "1.108.7"})
+        if path == "/key/list":
+            listing = json.dumps({"keys": [], "total_pages": 1, "current_page": 1}).encode()
+            if self.mode == "trickle-keys":
+                return self._trickle(listing * 1000, "application/json")
+            return _raw(200, listing)
         if path == "/health":
             return _json(200, {"healthy_endpoints": [{"model": MODEL}], "unhealthy_endpoints": [], "healthy_count": 1})
         if path == "/v1/models":

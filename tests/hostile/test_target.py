@@ -9,11 +9,15 @@ benchmarks/hostile.py, not here (timing claims belong in benchmarks).
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.hostile.cases import CASES, MASTER_KEY, STARTUP_SLACK, TIMEOUT, Case, leaked, run_case
+from tests.hostile.cases import CASES, MASTER_KEY, STARTUP_SLACK, TIMEOUT, Case, child_env, leaked, run_case
+from tests.hostile.server import serve
 
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "INTERNALERROR", "RecursionError: maximum")
 
@@ -34,3 +38,17 @@ def test_hostile_case(case: Case, tmp_path: Path) -> None:
     assert set(failures) == set(case.failures), failures
     for check, words in case.failures.items():
         assert words in failures[check], (check, failures[check])
+
+
+def test_sweep_against_a_trickling_key_list_ends_in_time() -> None:
+    with serve("trickle-keys") as (url, server):
+        command = [sys.executable, "-m", "litellm_smoke.cli", "sweep", "--url", url, "--timeout", f"{TIMEOUT:g}"]
+        started = time.monotonic()
+        done = subprocess.run(command, env=child_env(), capture_output=True, text=True, timeout=120, check=False)
+        elapsed = time.monotonic() - started
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "timed out waiting for the response" in output and "Traceback" not in output
+    assert not leaked(output, [MASTER_KEY])
+    assert "GET /key/list" in server.requests
+    assert elapsed <= 2 * TIMEOUT + STARTUP_SLACK, elapsed
