@@ -9,6 +9,7 @@ benchmarks/hostile.py, not here (timing claims belong in benchmarks).
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -16,7 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.cases import CASES, MASTER_KEY, STARTUP_SLACK, TIMEOUT, Case, child_env, leaked, run_case
+from tests.hostile.cases import (
+    CASES,
+    MASTER_KEY,
+    STARTUP_SLACK,
+    TIMEOUT,
+    Case,
+    check_command,
+    child_env,
+    leaked,
+    run_case,
+)
 from tests.hostile.server import serve
 
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "INTERNALERROR", "RecursionError: maximum")
@@ -52,3 +63,16 @@ def test_sweep_against_a_trickling_key_list_ends_in_time() -> None:
     assert not leaked(output, [MASTER_KEY])
     assert "GET /key/list" in server.requests
     assert elapsed <= 2 * TIMEOUT + STARTUP_SLACK, elapsed
+
+
+def test_a_redirect_is_reported_once_and_the_key_never_reaches_the_other_origin(tmp_path: Path) -> None:
+    with serve("healthy") as (other_url, other), serve("redirect") as (url, server):
+        server.redirect_to = other_url + "/"
+        json_path = tmp_path / "r.json"
+        command = check_command(url, json_path, tmp_path / "r.xml", "--chat-model", "hostile-chat")
+        done = subprocess.run(command, env=child_env(), capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert other.requests == []  # never followed: the master key stayed with the origin it was meant for
+    assert done.stdout.count(f"redirects (307) to {other_url}/health/liveliness") >= 1
+    report = json.loads(json_path.read_text())
+    assert [row["name"] for row in report["checks"] if row["status"] == "failed"] == ["reachability"]
