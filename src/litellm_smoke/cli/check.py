@@ -354,7 +354,8 @@ def run_check(args: argparse.Namespace, passthrough: Sequence[str]) -> int:
     if signum is not None:
         if args.json:
             _write_interrupted(json_path, settings, signum)
-        _say(f"{PROG}: interrupted by {signal.Signals(signum).name}", colour="red")
+        by = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"
+        _say(f"{PROG}: interrupted{by}", colour="red")
         return 128 + signum
     document, rows = loaded if loaded is not None else ({}, [])
     interrupted = document.get("verdict", {}).get("status") == "interrupted"
