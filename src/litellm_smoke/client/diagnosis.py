@@ -112,9 +112,10 @@ def describe(response: httpx.Response, body: str | None = None) -> str:
         except httpx.ResponseNotRead:
             body = "<stream>"
     reason = response.reason_phrase or ""
-    return f"{request.method} {path} -> {response.status_code} {reason}".rstrip() + (
-        f": {excerpt(body)}" if body else " (empty body)"
-    )
+    head = f"{request.method} {path} -> {response.status_code} {reason}".rstrip()
+    if response.is_redirect:  # never followed: say where it pointed, once, redacted
+        head += f" (redirect to {excerpt(response.headers.get('location', '?'), 200)}, not followed)"
+    return head + (f": {excerpt(body)}" if body else " (empty body)")
 
 
 def json_body(response: httpx.Response, what: str, hint: str) -> Any:
