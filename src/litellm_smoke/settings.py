@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from litellm_smoke._secrets import Secret
+from litellm_smoke._secrets import Redactor, Secret
 
 DEFAULT_TIMEOUT = 30.0
+MAX_TIMEOUT = 600.0
+"""The largest accepted timeout: a gate that may wait longer than 10 minutes per request is a hang."""
 EMBEDDED_CHAT_MODELS = ("heartcode-chat-sfw",)
 EMBEDDED_EMBEDDING_MODELS = ("heartcode-embed",)
 
@@ -116,7 +118,8 @@ TIMEOUT = _Spec(
     "LITELLM_SMOKE_TIMEOUT",
     "--smoke-timeout",
     "litellm_smoke_timeout",
-    f"per-request timeout in seconds (env LITELLM_SMOKE_TIMEOUT). Default: {DEFAULT_TIMEOUT:g}.",
+    f"per-request timeout in seconds, for the whole exchange, at most {MAX_TIMEOUT:g} "
+    f"(env LITELLM_SMOKE_TIMEOUT). Default: {DEFAULT_TIMEOUT:g}.",
 )
 EMBEDDING_DIM = _Spec(
     "embedding dimension",
@@ -206,30 +209,110 @@ def _pick(
     return None, "default"
 
 
-def _models(raw: Any) -> tuple[str, ...]:
+def _models(raw: Any, spec: _Spec | None = None, source: str = "") -> tuple[str, ...]:
     items = raw if isinstance(raw, (list, tuple)) else [raw]
     names: list[str] = []
     for item in items:
         for part in str(item).replace("\n", ",").split(","):
             part = part.strip()
             if part and part not in names:
+                if spec is not None:
+                    _check_model(part, spec, source)
                 names.append(part)
     return tuple(names)
+
+
+def _check_model(name: str, spec: _Spec, source: str) -> None:
+    # Never echo a refused name: it may be a key pasted in the wrong place.
+    if Redactor.mask_shapes(name) != name:
+        raise SettingsError(
+            f"invalid {spec.name} from {source}: a model name that looks like an API key is refused; "
+            "secrets go through the environment (LITELLM_MASTER_KEY), never a model list"
+        )
+    if not name.isprintable():
+        raise SettingsError(f"invalid {spec.name} from {source}: a model name contains a control character")
 
 
 def _fail(spec: _Spec, source: str, value: str, valid: str) -> SettingsError:
     return SettingsError(f"invalid {spec.name} {value} from {source}: expected {valid}")
 
 
+def _shown_url(raw: str) -> str:
+    """The URL as an error message may show it: no user:password, no query, no key, no control character."""
+    text = raw.strip()
+    scheme, sep, rest = text.partition("://")
+    if sep:
+        authority, slash, path = rest.partition("/")
+        if "@" in authority:
+            authority = "***@" + authority.rpartition("@")[2]
+        text = f"{scheme}://{authority}{slash}{path}"
+    text = text.split("?", 1)[0].split("#", 1)[0]
+    return repr(Redactor.mask_shapes(text))
+
+
 def parse_url(raw: str, source: str) -> str:
-    parts = urlsplit(raw.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _fail(URL, source, repr(raw), "an http(s) URL with a host, e.g. http://127.0.0.1:4000")
+    """The proxy root URL, or a SettingsError. Refused: anything but http(s) with a host, a bad port,
+    ``user:password@`` (the credential would be printed in every report, and httpx would send it as
+    Basic auth in place of the master key), and a ``?query`` or ``#fragment`` (the checks append
+    route paths to the root; a query there would be mangled into ``/?x=1/health/liveliness``).
+    """
+    text = raw.strip()
+    if Redactor.mask_shapes(text) != text:
+        raise SettingsError(
+            f"invalid {URL.name} from {source}: it carries something that looks like an API key; "
+            f"secrets go through the environment ({MASTER_KEY.env}), never the URL"
+        )
+    try:
+        parts = urlsplit(text)  # raises ValueError on e.g. 'http://[::1'
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise _fail(URL, source, _shown_url(raw), "an http(s) URL with a host, e.g. http://127.0.0.1:4000")
     try:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
-        raise _fail(URL, source, repr(raw), "a port between 1 and 65535") from None
-    return raw.strip().rstrip("/")
+        raise _fail(URL, source, _shown_url(raw), "a port between 1 and 65535") from None
+    if parts.username is not None or parts.password is not None:
+        raise _fail(
+            URL,
+            source,
+            _shown_url(raw),
+            f"a URL without user:password@ (credentials in a URL end up in logs and reports; the proxy "
+            f"is authenticated with {MASTER_KEY.env})",
+        )
+    if parts.query or parts.fragment or "?" in text or "#" in text:
+        raise _fail(URL, source, _shown_url(raw), "the proxy root URL without ?query or #fragment")
+    if not text.isprintable() or any(c.isspace() for c in text):
+        raise _fail(URL, source, _shown_url(raw), "a URL without spaces or control characters")
+    return text.rstrip("/")
+
+
+def parse_master_key(raw: Any, source: str) -> Secret:
+    """The master key, or a SettingsError that names the problem and never shows the value.
+
+    An HTTP header carries printable ASCII only: a newline or a non-ASCII character would fail
+    inside the HTTP library, whose error message shows the header (and with it the key).
+    """
+    value = str(raw).strip()
+    for position, char in enumerate(value, start=1):
+        if " " < char < "\x7f":
+            continue
+        what = (
+            "a line break"
+            if char in "\r\n"
+            else "a control character"
+            if not char.isprintable()
+            else "a space"
+            if char.isspace()
+            else "a non-ASCII character"
+        )
+        raise SettingsError(
+            f"invalid {MASTER_KEY.name} from {source}: it contains {what} (character {position} of "
+            f"{len(value)}); an HTTP header carries printable ASCII only. Check how the value was set "
+            "(a trailing newline from a file, a pasted quote)"
+        )
+    return Secret(value)
 
 
 def parse_timeout(raw: Any, source: str) -> float:
@@ -239,6 +322,8 @@ def parse_timeout(raw: Any, source: str) -> float:
         raise _fail(TIMEOUT, source, repr(raw), "a positive number of seconds, e.g. 30") from None
     if not math.isfinite(value) or value <= 0:
         raise _fail(TIMEOUT, source, repr(raw), "a positive number of seconds, e.g. 30")
+    if value > MAX_TIMEOUT:
+        raise _fail(TIMEOUT, source, repr(raw), f"at most {MAX_TIMEOUT:g} seconds")
     return value
 
 
@@ -316,7 +401,7 @@ def resolve(
     base_url = None if raw_url is None else parse_url(str(raw_url), sources[URL.name])
 
     raw_key = get(MASTER_KEY)
-    master_key = Secret(str(raw_key).strip()) if raw_key else None
+    master_key = parse_master_key(raw_key, sources[MASTER_KEY.name]) if raw_key else None
     if base_url is not None and master_key is None and not offline:
         raise SettingsError(
             f"missing master key for target {base_url} (from {sources[URL.name]}): "
@@ -326,8 +411,16 @@ def resolve(
     raw_chat = get(CHAT_MODELS)
     raw_embed = get(EMBEDDING_MODELS)
     defaults = base_url is None or offline
-    chat = _models(raw_chat) if raw_chat is not None else (EMBEDDED_CHAT_MODELS if defaults else ())
-    embed = _models(raw_embed) if raw_embed is not None else (EMBEDDED_EMBEDDING_MODELS if defaults else ())
+    chat = (
+        _models(raw_chat, CHAT_MODELS, sources[CHAT_MODELS.name])
+        if raw_chat is not None
+        else (EMBEDDED_CHAT_MODELS if defaults else ())
+    )
+    embed = (
+        _models(raw_embed, EMBEDDING_MODELS, sources[EMBEDDING_MODELS.name])
+        if raw_embed is not None
+        else (EMBEDDED_EMBEDDING_MODELS if defaults else ())
+    )
     raw_db = get(EXPECT_DB)
     expect_db = None if raw_db is None else parse_expect_db(raw_db, sources[EXPECT_DB.name])
     raw_timeout = get(TIMEOUT)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeGuard, TypeVar
 
 import httpx
 
-from litellm_smoke._secrets import Secret
+from litellm_smoke._secrets import Redactor, Secret
 from litellm_smoke.client.diagnosis import content_kind, describe
 from litellm_smoke.errors import SmokeFailure, excerpt
 
@@ -29,24 +30,24 @@ def envelope_problem(body: Any) -> str | None:
 
 
 def assert_no_echo(response: httpx.Response, secrets: Iterable[Secret | str | None], what: str) -> None:
-    """A response must not carry a credential the request sent (in its body or any header)."""
+    """A response must not carry a credential the request sent (in its body or any header), in any form:
+    upper-cased, without its prefix, base64/hex/percent/JSON-escaped, or a fragment of 12+ characters
+    (see :class:`~litellm_smoke._secrets.Redactor`).
+    """
+    matcher = Redactor(secrets)
     haystacks = [response.text] + [f"{k}: {v}" for k, v in response.headers.items()]
-    for secret in secrets:
-        value = secret.reveal() if isinstance(secret, Secret) else secret
-        if not value:
-            continue
-        for haystack in haystacks:
-            if value in haystack:
-                place = "the body" if haystack is haystacks[0] else f"header {haystack.split(':', 1)[0]!r}"
-                raise SmokeFailure(
-                    f"{what}: the response echoes a credential back in {place}",
-                    expected="error responses that never repeat the API key that was sent",
-                    got=describe(response),
-                    hint="anyone who can read logs or error pages can read the key; LiteLLM <=1.74.12 echoes "
-                    "a malformed key in its 401 ('Passed in: ...'), the first release that does not is 1.74.14 "
-                    "(there is no 1.74.13): upgrade, or fix the component that echoes it",
-                    security=True,
-                )
+    for haystack in haystacks:
+        if matcher.leaks(haystack):
+            place = "the body" if haystack is haystacks[0] else f"header {haystack.split(':', 1)[0]!r}"
+            raise SmokeFailure(
+                f"{what}: the response echoes a credential back in {place}",
+                expected="error responses that never repeat the API key that was sent, in any form",
+                got=matcher(describe(response)),  # masked here too, even if the run's redactor lacks the key
+                hint="anyone who can read logs or error pages can read the key; LiteLLM <=1.74.12 echoes "
+                "a malformed key in its 401 ('Passed in: ...'), the first release that does not is 1.74.14 "
+                "(there is no 1.74.13): upgrade, or fix the component that echoes it",
+                security=True,
+            )
 
 
 def expect_status(response: httpx.Response, expected: int, what: str, hint: str) -> None:
@@ -60,7 +61,8 @@ def expect_status(response: httpx.Response, expected: int, what: str, hint: str)
 
 
 def is_number(value: Any) -> TypeGuard[int | float]:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A real, finite JSON number: not a bool, and not the infinity that ``1e999999`` parses to."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def not_litellm(response: Any) -> str:  # Any: the SDK's exc.response may be another httpx build
@@ -79,7 +81,7 @@ async def via_sdk(call: Awaitable[T], fail: Fail) -> T:
     import openai
 
     try:
-        return await call
+        result = await call
     except openai.APIStatusError as exc:
         request = exc.response.request
         raise fail(
@@ -88,8 +90,20 @@ async def via_sdk(call: Awaitable[T], fail: Fail) -> T:
             "the proxy or its upstream failed",
         ) from None
     except openai.APIError as exc:  # connection, timeout, or a body the SDK cannot parse
+        cause = exc.__cause__
         raise fail(
             f"the OpenAI SDK failed: {type(exc).__name__}",
-            excerpt(str(exc)),
+            excerpt(f"{exc}" + (f" ({type(cause).__name__}: {cause})" if cause is not None else "")),
             "the SDK could not talk to the proxy or parse its answer",
         ) from None
+    except (ValueError, TypeError, RecursionError, AttributeError, KeyError) as exc:
+        # a hostile or broken body: invalid JSON, a 5,000-digit integer, nesting past the recursion limit
+        raise fail(
+            f"the OpenAI SDK could not parse the answer: {type(exc).__name__}",
+            excerpt(str(exc)) or type(exc).__name__,
+            "the proxy answered with a body that is not the OpenAI shape",
+        ) from None
+    if isinstance(result, (str, bytes)):  # the SDK hands back non-JSON content as text
+        text = result if isinstance(result, str) else result.decode("utf-8", "replace")
+        raise fail("the OpenAI SDK got a non-JSON answer", excerpt(text) or "(empty body)", "check what answers here")
+    return result

@@ -9,7 +9,7 @@ import httpx
 
 from litellm_smoke.checks._common import is_number, not_litellm, via_sdk
 from litellm_smoke.client.diagnosis import describe, json_body
-from litellm_smoke.client.http import SMOKE_TAG, ProxyClient
+from litellm_smoke.client.http import SMOKE_TAG, ProxyClient, ResponseTooLarge
 from litellm_smoke.client.routes import CHAT
 from litellm_smoke.client.sse import DONE, parse_sse
 from litellm_smoke.errors import SmokeFailure, excerpt
@@ -123,7 +123,7 @@ async def chat_streaming(client: ProxyClient, model: str) -> dict[str, Any]:
     """A streamed chat: SSE, every event a ``chat.completion.chunk``, text, a finish_reason, ``[DONE]``."""
     response = await client.post(CHAT, chat_body(model, stream=True), stream=True)
     try:
-        raw = (await response.aread()).decode("utf-8", "replace")
+        raw = (await client.read(response)).decode("utf-8", "replace")
     except httpx.TimeoutException:
         raise _fail(
             model,
@@ -131,6 +131,14 @@ async def chat_streaming(client: ProxyClient, model: str) -> dict[str, Any]:
             "a complete SSE stream",
             f"POST {CHAT} -> {response.status_code}, then nothing",
             "a hung upstream or a buffering proxy",
+        ) from None
+    except ResponseTooLarge as exc:
+        raise _fail(
+            model,
+            f"the stream passed the {client.http.max_body // (1024 * 1024)} MB size cap",
+            "a complete SSE stream ending with data: [DONE]",
+            excerpt(str(exc)),
+            "no chat answer is that long at max_tokens 8: an endless stream, or not LiteLLM",
         ) from None
     except httpx.TransportError as exc:
         raise _fail(

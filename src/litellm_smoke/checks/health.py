@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litellm_smoke.checks._common import is_number
-from litellm_smoke.client.diagnosis import describe, json_body
+from litellm_smoke.client.diagnosis import describe, json_body, json_value
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.routes import MODEL_HEALTH, READINESS, READINESS_DETAILS
 from litellm_smoke.errors import SmokeFailure, excerpt
@@ -154,7 +154,7 @@ async def fetch_litellm_version(client: ProxyClient) -> str | None:
     version = None
     if response.status_code == 200:
         try:
-            body = response.json()
+            body = json_value(response)
         except ValueError:
             body = None
         if isinstance(body, dict) and isinstance(body.get("litellm_version"), str):

@@ -25,7 +25,7 @@ import httpx
 from litellm_smoke.checks._common import assert_no_echo
 from litellm_smoke.checks.auth import probe_chat_body
 from litellm_smoke.checks.health import parse_readiness
-from litellm_smoke.client.diagnosis import describe, json_body
+from litellm_smoke.client.diagnosis import describe, json_body, json_value
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.keys import METADATA_TAG, MintedKey, delete_keys, mask_hash
 from litellm_smoke.client.routes import CHAT, EMBEDDINGS, KEY_DELETE, KEY_INFO, MODELS, READINESS
@@ -52,7 +52,7 @@ async def keys_precondition(client: ProxyClient, expect_db: bool | None) -> str 
         return f"{NO_DATABASE_REASON} [LITELLM_EXPECT_DB=false]"
     response = await client.get(READINESS, key=None)
     try:
-        state = parse_readiness(response.json()).state
+        state = parse_readiness(json_value(response)).state
     except ValueError:
         state = "unknown"
     if response.status_code == 200 and state == "connected":
@@ -91,7 +91,7 @@ def key_well_formed(minted: MintedKey) -> None:
 
 def _error_type(response: httpx.Response) -> tuple[str, str]:
     try:
-        body = response.json()
+        body = json_value(response)
     except ValueError:
         return "", ""
     error = body.get("error") if isinstance(body, dict) else None
@@ -270,7 +270,7 @@ async def key_rate_limited(client: ProxyClient, minted: MintedKey) -> dict[str, 
         if response.status_code == 200:
             minted.successful_calls += 1
             try:
-                client.usage.add(model, response.json().get("usage"))
+                client.usage.add(model, json_value(response).get("usage"))
             except (ValueError, AttributeError):
                 client.usage.add(model, None)
             continue

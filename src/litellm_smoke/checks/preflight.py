@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 
-from litellm_smoke.client.diagnosis import classify, content_kind, describe
+from litellm_smoke.client.diagnosis import classify, content_kind, describe, json_value
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.routes import LIVELINESS
-from litellm_smoke.errors import TargetUnreachable
+from litellm_smoke.errors import TargetUnreachable, excerpt
 
 
 async def check_liveliness(client: ProxyClient) -> None:
@@ -27,7 +27,7 @@ async def check_liveliness(client: ProxyClient) -> None:
     body = response.text
     if alive:
         try:
-            alive = "alive" in str(response.json()).lower()
+            alive = "alive" in str(json_value(response)).lower()
         except ValueError:
             alive = False
     if alive:
@@ -38,6 +38,13 @@ async def check_liveliness(client: ProxyClient) -> None:
     elif response.status_code == 404:
         summary = f"no {LIVELINESS} route here (404): not LiteLLM, or the URL lacks a path prefix"
         hint = "point LITELLM_BASE_URL at the proxy root (the URL you would put before /v1)"
+    elif response.is_redirect:
+        location = response.headers.get("location", "(no Location header)")
+        summary = f"the target redirects ({response.status_code}) to {excerpt(location, 200)}"
+        hint = (
+            "litellm-smoke never follows redirects, so the master key is never sent to another origin: point "
+            "LITELLM_BASE_URL at the proxy itself (the Location above, if you trust it)"
+        )
     elif response.status_code in (401, 403):
         summary = f"liveliness requires auth ({response.status_code}): something in front of LiteLLM blocks it"
         hint = "LiteLLM serves liveliness without auth; check the gateway/ingress in front of it"

@@ -10,6 +10,7 @@ through its environment only; ``argv`` is visible to every user in ``ps``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import FrameType
@@ -26,7 +28,7 @@ from litellm_smoke import __version__
 from litellm_smoke import report as _report
 from litellm_smoke._secrets import redact
 from litellm_smoke.cli._pytest import PYTEST_INI, SUITE, pytest_command
-from litellm_smoke.errors import ExitCode
+from litellm_smoke.errors import ExitCode, printable
 from litellm_smoke.litellm_config.reader import ConfigFileError, models_from_config
 from litellm_smoke.settings import (
     CHAT_MODELS,
@@ -215,14 +217,27 @@ def _pytest_command(args: argparse.Namespace, passthrough: Sequence[str], ini: P
         extra.append(f"--junitxml={Path(args.junitxml).resolve()}")
     if args.offline:
         extra.append("--offline")
-    return pytest_command(ini, extra=[*extra, *passthrough], all_plugins=args.all_plugins)
+    command = pytest_command(ini, extra=[*extra, *passthrough], all_plugins=args.all_plugins)
+    if command[1:3] != ["-m", "pytest"]:
+        return command
+    # The same pytest run, through the guard that stops it (and removes our temp dir) if we die.
+    return [command[0], "-m", "litellm_smoke.cli._guard", str(ini.parent), str(os.getpid()), "--", *command[3:]]
+
+
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+"""What stops ``check``: each is passed on to pytest as SIGINT, so the run stops as on Ctrl-C
+(teardown of the embedded proxy, deletion of minted keys, the ``interrupted`` JSON)."""
+CHILD_GRACE_SECONDS = 30.0
+"""How long pytest may take to stop after an interrupt before it is killed."""
 
 
 def _run_child(command: Sequence[str], env: Mapping[str, str]) -> tuple[int, int | None]:
     """Run pytest; returns (its exit status, the signal that interrupted us or None).
 
     The child gets its own session, so a terminal's Ctrl-C reaches it exactly once, from us:
-    a second SIGINT would cut the embedded proxy's teardown short.
+    a second SIGINT would cut the embedded proxy's teardown short. SIGTERM and SIGHUP reach it
+    as SIGINT too (pytest's own SIGTERM handling is to die on the spot, writing nothing); a
+    second signal, or a child still running after :data:`CHILD_GRACE_SECONDS`, kills it.
     """
     posix = os.name == "posix"
     process = subprocess.Popen(list(command), env=dict(env), start_new_session=posix)
@@ -231,25 +246,74 @@ def _run_child(command: Sequence[str], env: Mapping[str, str]) -> tuple[int, int
     def forward(signum: int, frame: FrameType | None) -> None:
         received.append(signum)
         if process.poll() is None:
-            process.send_signal(signum)
+            if len(received) == 1:
+                process.send_signal(signal.SIGINT)
+            else:
+                _kill_group(process)
 
     handlers: dict[int, Any] = {}
     if posix and threading.current_thread() is threading.main_thread():
-        for caught in (signal.SIGINT, signal.SIGTERM):
-            handlers[caught] = signal.signal(caught, forward)
+        for name in STOP_SIGNALS:
+            caught = getattr(signal, name, None)
+            if caught is not None:
+                handlers[caught] = signal.signal(caught, forward)
     try:
-        returncode = process.wait()
+        deadline: float | None = None
+        while True:
+            try:
+                returncode = process.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if received and deadline is None:
+                    deadline = time.monotonic() + CHILD_GRACE_SECONDS
+                if deadline is not None and time.monotonic() > deadline:
+                    _kill_group(process)
     finally:
         for number, handler in handlers.items():
             signal.signal(number, handler)
         if process.poll() is None:  # we are leaving on an exception: do not orphan the run
             process.terminate()
-            process.wait()
+            try:
+                process.wait(timeout=CHILD_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
     return returncode, (received[0] if received else None)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL pytest and everything in its session (the embedded proxy it started)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (OSError, AttributeError):
+        process.kill()
+
+
+def _write_interrupted(path: Path, settings: Any, signum: int) -> None:
+    """The documented ``interrupted`` JSON, when pytest was stopped before it could write its own."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    except (OSError, ValueError):
+        document = None
+    if isinstance(document, dict) and document.get("verdict", {}).get("status") == "interrupted":
+        return
+    report = _report.RunReport.collect(
+        [],
+        ExitCode.INTERRUPTED,
+        interrupted=True,
+        target=settings.base_url,
+        chat_models=settings.chat_models,
+        embedding_models=settings.embedding_models,
+    )
+    try:
+        report.write(path)
+    except OSError as exc:
+        _say(f"{PROG} check: cannot write --json {path}: {exc.strerror or exc}", stream=sys.stderr)
 
 
 def _say(text: str, *, stream: Any = None, colour: str | None = None) -> None:
     out = stream or sys.stdout
+    text = printable(redact(text))
     if colour and out.isatty() and not os.environ.get("NO_COLOR"):
         code = {"green": "32", "red": "31", "yellow": "33"}[colour]
         text = f"\x1b[1;{code}m{text}\x1b[0m"
@@ -288,7 +352,10 @@ def run_check(args: argparse.Namespace, passthrough: Sequence[str]) -> int:
         loaded = _report.load_rows(json_path)
 
     if signum is not None:
-        _say(f"{PROG}: interrupted", colour="red")
+        if args.json:
+            _write_interrupted(json_path, settings, signum)
+        by = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"
+        _say(f"{PROG}: interrupted{by}", colour="red")
         return 128 + signum
     document, rows = loaded if loaded is not None else ({}, [])
     interrupted = document.get("verdict", {}).get("status") == "interrupted"

@@ -6,7 +6,6 @@ happened into a failure message that names the cause.
 
 from __future__ import annotations
 
-import json
 import socket
 import ssl
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from litellm_smoke.errors import SmokeFailure, excerpt
 class Cause:
     """Why a request never got an HTTP answer."""
 
-    kind: str  # dns | refused | tls | timeout | connect | protocol
+    kind: str  # dns | refused | tls | timeout | too-large | encoding | connect | protocol
     summary: str
     detail: str
     hint: str
@@ -38,6 +37,8 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 def classify(exc: BaseException) -> Cause:
     """Name the cause of a transport error: DNS, connection refused, TLS, timeout, or other."""
+    from litellm_smoke.client.http import DeadlineExceeded, ResponseTooLarge, UndecodableBody  # no import cycle
+
     chain = _chain(exc)
     parts = list(dict.fromkeys(f"{type(e).__name__}: {e}" for e in chain if str(e)))
     text = excerpt("; ".join(parts) or type(exc).__name__)
@@ -51,6 +52,24 @@ def classify(exc: BaseException) -> Cause:
             "TLS handshake failed",
             text,
             "check https vs http in the URL, the certificate, and SSL_CERT_FILE for private CAs",
+        )
+    if isinstance(exc, ResponseTooLarge):
+        return Cause(
+            "too-large",
+            "the response is too large",
+            text,
+            "no LiteLLM answer to these requests is that big: an endless stream, a compression bomb, or "
+            "not LiteLLM at all; check what answers at this URL",
+        )
+    if isinstance(exc, UndecodableBody):
+        return Cause("encoding", "the response body cannot be decoded", text, "check what answers at this URL")
+    if isinstance(exc, DeadlineExceeded):
+        return Cause(
+            "timeout",
+            "timed out waiting for the response",
+            text,
+            "the target kept the exchange open past the timeout (a stalled or trickling stream counts): "
+            "is it hung or overloaded, or not LiteLLM? Raise LITELLM_SMOKE_TIMEOUT only if it is merely slow",
         )
     if isinstance(exc, httpx.TimeoutException):
         phase = {
@@ -93,16 +112,17 @@ def describe(response: httpx.Response, body: str | None = None) -> str:
         except httpx.ResponseNotRead:
             body = "<stream>"
     reason = response.reason_phrase or ""
-    return f"{request.method} {path} -> {response.status_code} {reason}".rstrip() + (
-        f": {excerpt(body)}" if body else " (empty body)"
-    )
+    head = f"{request.method} {path} -> {response.status_code} {reason}".rstrip()
+    if response.is_redirect:  # never followed: say where it pointed, once, redacted
+        head += f" (redirect to {excerpt(response.headers.get('location', '?'), 200)}, not followed)"
+    return head + (f": {excerpt(body)}" if body else " (empty body)")
 
 
 def json_body(response: httpx.Response, what: str, hint: str) -> Any:
     """The parsed JSON body, or a SmokeFailure that says what came instead (HTML, text, nothing)."""
     try:
-        return response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        return json_value(response)
+    except ValueError:
         kind = content_kind(response)
         raise SmokeFailure(
             f"{what}: the response is not JSON ({kind})",
@@ -112,9 +132,21 @@ def json_body(response: httpx.Response, what: str, hint: str) -> Any:
         ) from None
 
 
+def json_value(response: httpx.Response) -> Any:
+    """``response.json()``, but every way a body can fail to parse is a ValueError.
+
+    A hostile body must not escape as a RecursionError (deeply nested arrays) or crash on a
+    5,000-digit integer (ValueError already) or invalid UTF-8 (UnicodeDecodeError, a ValueError).
+    """
+    try:
+        return response.json()
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply to parse") from None
+
+
 def content_kind(response: httpx.Response) -> str:
     ctype = response.headers.get("content-type", "").split(";")[0].strip() or "no content-type"
-    text = response.text.lstrip()[:200].lower()
+    text = response.content[:4096].decode("utf-8", "replace").lstrip()[:200].lower()
     if "html" in ctype or text.startswith(("<!doctype html", "<html")):
         return f"an HTML page ({ctype}): a load balancer, ingress or web server answered, not LiteLLM"
     if not text:

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from litellm_smoke._secrets import REDACT, Secret
-from litellm_smoke.client.diagnosis import describe, json_body
+from litellm_smoke.client.diagnosis import describe, json_body, json_value
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.routes import KEY_DELETE, KEY_GENERATE, KEY_LIST
 from litellm_smoke.errors import SmokeFailure
@@ -277,7 +277,7 @@ async def _list_pages(client: ProxyClient, filters: Mapping[str, str]) -> list[A
             hint = " (this proxy has no database: there is nothing to sweep)" if response.status_code == 500 else ""
             raise SweepError(f"GET {KEY_LIST} answered {response.status_code}{hint}: {describe(response)}")
         try:
-            body = response.json()
+            body = json_value(response)
         except ValueError:
             raise SweepError(f"GET {KEY_LIST} did not answer JSON: {describe(response)}") from None
         keys = body.get("keys") if isinstance(body, dict) else None

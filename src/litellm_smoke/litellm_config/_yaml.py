@@ -1,7 +1,7 @@
 """The one place that turns YAML text into Python values (and the nodes that carry line numbers).
 
-Every reader in :mod:`litellm_smoke.litellm_config` goes through :func:`load_documents`, so a
-hardened loader (size/time caps, alias guard) can replace the body of this one function.
+Every reader in :mod:`litellm_smoke.litellm_config` goes through :func:`load_documents`, which uses
+the bounded loader of :mod:`._safe_yaml` (size, node and time caps, alias-bomb guard).
 """
 
 from __future__ import annotations
@@ -10,6 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
+from litellm_smoke.litellm_config._safe_yaml import (
+    MAX_BYTES,
+    MAX_EXPANDED_NODES,
+    UnsafeYaml,
+    _BoundedLoader,
+    _expanded_size,
+)
 
 __all__ = ["YamlDocument", "YamlProblem", "load_documents"]
 
@@ -35,12 +43,20 @@ def load_documents(text: str) -> list[YamlDocument]:
 
     :raises YamlProblem: invalid YAML; the message names the generic problem, never the offending
         line (which may hold a secret).
+    :raises UnsafeYaml: input that would hang, exhaust memory or recurse (too large, too many nodes,
+        too slow, an alias bomb, nested too deeply): refused, not linted.
     """
-    loader = yaml.SafeLoader(text)
+    if len(text) > MAX_BYTES:
+        raise UnsafeYaml(f"{len(text):,} characters, over the {MAX_BYTES:,}-byte limit for a config")
+    loader = _BoundedLoader(text)
     documents: list[YamlDocument] = []
     try:
         while loader.check_node():
             node = loader.get_node()
+            if node is not None and _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+                raise UnsafeYaml(
+                    f"its aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb): refused"
+                )
             documents.append(YamlDocument(loader.construct_document(node), node))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -49,7 +65,7 @@ def load_documents(text: str) -> list[YamlDocument]:
     except yaml.YAMLError as exc:
         raise YamlProblem(type(exc).__name__) from None
     except RecursionError:
-        raise YamlProblem("nested too deeply to parse") from None
+        raise UnsafeYaml("nested too deeply to parse: refused") from None
     finally:
         loader.dispose()
     return documents or [YamlDocument(None, None)]

@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 import yaml
 
+from litellm_smoke.litellm_config._safe_yaml import UnsafeYaml, read_yaml_text
 from litellm_smoke.litellm_config._yaml import YamlDocument, YamlProblem, load_documents
 
 __all__ = [
@@ -222,7 +223,7 @@ def read_config(source: str | os.PathLike[str], *, text: str | None = None) -> L
 
 def _read_text(path: Path, name: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return read_yaml_text(path)  # a regular file within the size cap: no FIFO, no /dev/zero
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         raise ConfigFileError(f"cannot read {name}: {reason}", file=name) from exc
@@ -231,6 +232,8 @@ def _read_text(path: Path, name: str) -> str:
 def _load(text: str, name: str, line_offset: int = 0, file: str | None = None) -> list[YamlDocument]:
     try:
         return load_documents(text)
+    except UnsafeYaml as exc:  # would hang, exhaust memory or recurse: a usage error, not a finding
+        raise ConfigFileError(f"cannot read {name}: {exc.strerror}", file=file or name) from exc
     except YamlProblem as exc:
         line = exc.line + line_offset if exc.line is not None else None
         where = f"line {line}, column {exc.column}" if line is not None else ""

@@ -8,12 +8,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from litellm_smoke._secrets import REDACT, Secret, redact
+from litellm_smoke.errors import printable
 from litellm_smoke.report.terminal import WORDS, latency_text, shorten
 from litellm_smoke.report.verdict import RunReport
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return printable(" ".join(text.split())).replace("|", "\\|")
 
 
 def markdown_summary(report: RunReport) -> str:
@@ -38,7 +39,7 @@ def markdown_summary(report: RunReport) -> str:
         word = WORDS.get(row.status, row.status)
         reason = _md(shorten(row.reason)) if row.status != "passed" else ""
         lines.append(f"| {_md(row.name)} | {_md(row.model or '-')} | {word} | {latency_text(row)} | {reason} |")
-    return redact("\n".join(lines)) + "\n\n"
+    return printable(redact("\n".join(lines))) + "\n\n"
 
 
 def write_step_summary(report: RunReport, environ: Mapping[str, str] | None = None) -> Path | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from litellm_smoke.errors import ExitCode
+from litellm_smoke._secrets import redact
+from litellm_smoke.errors import ExitCode, printable
 from litellm_smoke.report.verdict import CheckRow, Verdict
 
 _REASON_CHARS = 160
@@ -27,13 +28,22 @@ def shorten(text: str, limit: int = _REASON_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def safe(text: str) -> str:
+    """What may reach a terminal: redacted, one line, no control characters (a reason or model name
+    comes from the target or the environment, and must not move the cursor or fake a PASS)."""
+    return printable(redact(text.translate(_ONE_LINE)))
+
+
+_ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\x0b": " ", "\x0c": " ", "\x85": " "})
+
+
 def progress_line(row: CheckRow, width: int = 48) -> tuple[str, Markup]:
     """``PASS  chat_completion   heartcode-chat-sfw   812 ms`` plus the reason for FAIL/SKIP."""
     word = WORDS.get(row.status, row.status.upper())
     text = f"{word:<5} {row.name:<{width}} {row.model or '-':<22} {latency_text(row):>9}"
     if row.status != "passed" and row.reason:
         text += f"  {shorten(row.reason, 100)}"
-    return text.rstrip(), _MARKUP.get(row.status, {})
+    return safe(text.rstrip()), _MARKUP.get(row.status, {})
 
 
 def table_lines(rows: Sequence[CheckRow], verdict: Verdict) -> list[tuple[str, Markup]]:
@@ -47,7 +57,7 @@ def table_lines(rows: Sequence[CheckRow], verdict: Verdict) -> list[tuple[str, M
         word = WORDS.get(row.status, row.status.upper())
         reason = shorten(row.reason) if row.status != "passed" else ""
         text = f"{row.name:<{name_w}}  {row.model or '-':<{model_w}}  {word:<7}  {latency_text(row):>9}  {reason}"
-        lines.append((text.rstrip(), _MARKUP.get(row.status, {})))
+        lines.append((safe(text.rstrip()), _MARKUP.get(row.status, {})))
     colour = {"green": True, "bold": True} if verdict.code == ExitCode.OK else {"red": True, "bold": True}
     lines.append((f"{verdict.summary} -> exit {verdict.code}", colour))
     return lines

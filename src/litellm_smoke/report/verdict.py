@@ -108,7 +108,10 @@ class Verdict:
 def check_label(test: str, nodeid: str, model: str | None) -> str:
     base = test.removeprefix("test_")
     if nodeid.endswith("]") and "[" in nodeid:
-        param = nodeid[nodeid.index("[", nodeid.rfind("::")) + 1 : -1]
+        # The parameter starts after "::test_x[", and may itself contain "::" or "[" (a model name).
+        marker = f"::{test}["
+        start = nodeid.find(marker)
+        param = nodeid[start + len(marker) : -1] if start != -1 else nodeid[nodeid.index("[") + 1 : -1]
         if param and param != model:
             return f"{base}[{param}]"
     return base

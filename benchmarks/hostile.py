@@ -1,0 +1,200 @@
+"""Hostile-target benchmark (issue 13): outcome, time and peak memory of ``litellm-smoke check`` per case.
+
+Each case runs in a fresh measuring process (``--one NAME``): it serves the case's mode of the
+hostile look-alike (tests/hostile/server.py) in a thread and runs the real CLI as a subprocess;
+the peak RSS reported is ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` of that process, i.e. the
+largest of the CLI and its pytest child (the server's own memory is not counted). The config
+cases run ``lint-config`` and ``check --config`` on hostile files the same way.
+
+    .venv/bin/python benchmarks/hostile.py                 # every case, Markdown table on stdout
+    .venv/bin/python benchmarks/hostile.py --json out.json  # also the raw numbers
+    .venv/bin/python benchmarks/hostile.py trickle-chat gzip-bomb   # some cases
+
+Pass criteria (issue 13): verdict within ~2 x timeout plus process start, peak < 400 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.hostile.cases import CASES, TIMEOUT, leaked, run_case  # noqa: E402
+from tests.hostile.server import MASTER_KEY, serve  # noqa: E402
+from tests.hostile.test_config_guard import CASES as CONFIG_CASES  # noqa: E402
+
+MEMORY_LIMIT_MB = 400
+
+
+def _peak_children_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+
+
+def _one_check_case(name: str) -> dict[str, object]:
+    [case] = [c for c in CASES if c.name == name]
+    with tempfile.TemporaryDirectory() as tmp:
+        outcome = run_case(case, Path(tmp))
+    everything = outcome.stdout + outcome.stderr + outcome.junit + json.dumps(outcome.report)
+    failures = outcome.failures()
+    verdict = outcome.report.get("verdict")
+    summary = verdict.get("summary", "") if isinstance(verdict, dict) else ""
+    first = next(iter(failures.values()), summary)
+    return {
+        "case": name,
+        "item": case.issue_item,
+        "exit": outcome.code,
+        "expected_exit": case.exit_code,
+        "outcome": str(first)[:90],
+        "failed_checks": len(failures),
+        "verdict_s": round(outcome.verdict_seconds, 2),
+        "wall_s": round(outcome.seconds, 2),
+        "peak_mb": round(_peak_children_mb(), 1),
+        "traceback": "Traceback (most recent call last)" in everything or "INTERNALERROR" in everything,
+        "leak": bool(leaked(everything, [MASTER_KEY, *outcome.wrong_keys])),
+    }
+
+
+def _one_config_case(name: str) -> dict[str, object]:
+    command_name, case = name.split(":", 1)
+    make, _words = CONFIG_CASES[case]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "config.yaml"
+        make(path)
+        argv = (
+            ["lint-config", str(path)]
+            if command_name == "lint-config"
+            else ["check", "--url", "http://127.0.0.1:9", "--config", str(path)]
+        )
+        env = {**os.environ, "LITELLM_MASTER_KEY": MASTER_KEY}
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "litellm_smoke.cli", *argv], env=env, capture_output=True, text=True, timeout=120
+        )
+        seconds = time.monotonic() - started
+    output = done.stdout + done.stderr
+    return {
+        "case": name,
+        "item": "7 config",
+        "exit": done.returncode,
+        "expected_exit": 2,
+        "outcome": output.strip().splitlines()[-1][:90] if output.strip() else "",
+        "failed_checks": 0,
+        "verdict_s": round(seconds, 2),
+        "wall_s": round(seconds, 2),
+        "peak_mb": round(_peak_children_mb(), 1),
+        "traceback": "Traceback (most recent call last)" in output,
+        "leak": bool(leaked(output, [MASTER_KEY])),
+    }
+
+
+def _one_sweep_case() -> dict[str, object]:
+    with serve("trickle-keys") as (url, _server):
+        env = {**os.environ, "LITELLM_MASTER_KEY": MASTER_KEY}
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "litellm_smoke.cli", "sweep", "--url", url, "--timeout", f"{TIMEOUT:g}"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        seconds = time.monotonic() - started
+    output = done.stdout + done.stderr
+    return {
+        "case": "sweep:trickle-keys",
+        "item": "1 time",
+        "exit": done.returncode,
+        "expected_exit": 1,
+        "outcome": output.strip().splitlines()[-1][:90] if output.strip() else "",
+        "failed_checks": 0,
+        "verdict_s": round(seconds, 2),
+        "wall_s": round(seconds, 2),
+        "peak_mb": round(_peak_children_mb(), 1),
+        "traceback": "Traceback (most recent call last)" in output,
+        "leak": bool(leaked(output, [MASTER_KEY])),
+    }
+
+
+def all_names() -> list[str]:
+    names = [c.name for c in CASES]
+    names += [f"{command}:{case}" for case in CONFIG_CASES for command in ("lint-config", "check")]
+    return [*names, "sweep:trickle-keys"]
+
+
+def one(name: str) -> dict[str, object]:
+    if name == "sweep:trickle-keys":
+        return _one_sweep_case()
+    if ":" in name:
+        return _one_config_case(name)
+    return _one_check_case(name)
+
+
+def measure(name: str) -> dict[str, object]:
+    """Run one case in a fresh process, so its rusage covers that case only."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--one", name], capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
+    if done.returncode != 0:
+        return {"case": name, "error": (done.stderr or done.stdout).strip().splitlines()[-1:]}
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def table(rows: list[dict[str, object]]) -> str:
+    lines = [
+        f"Timeout {TIMEOUT:g} s (budget: 2 x timeout = {2 * TIMEOUT:g} s plus process start); "
+        f"memory limit {MEMORY_LIMIT_MB} MB.",
+        "",
+        "| case | issue item | outcome | exit | verdict s | wall s | peak MB | ok |",
+        "|---|---|---|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        if "error" in row:
+            lines.append(f"| {row['case']} | | ERROR {row['error']} | | | | | no |")
+            continue
+        ok = (
+            row["exit"] == row["expected_exit"]
+            and not row["traceback"]
+            and not row["leak"]
+            and float(row["peak_mb"]) < MEMORY_LIMIT_MB  # type: ignore[arg-type]
+        )
+        outcome = str(row["outcome"]).replace("|", "\\|")
+        lines.append(
+            f"| {row['case']} | {row['item']} | {outcome} | {row['exit']} | {row['verdict_s']} | "
+            f"{row['wall_s']} | {row['peak_mb']} | {'yes' if ok else 'NO'} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("cases", nargs="*", help="case names (default: all)")
+    parser.add_argument("--one", metavar="NAME", help=argparse.SUPPRESS)
+    parser.add_argument("--json", metavar="PATH", help="also write the raw results as JSON")
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one)))
+        return 0
+    names = args.cases or all_names()
+    rows = []
+    for name in names:
+        row = measure(name)
+        rows.append(row)
+        print(f"# {name}: {row}", file=sys.stderr, flush=True)
+    print(table(rows))
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
