@@ -114,7 +114,8 @@ def proxy_without_db(docker_engine: None) -> Iterator[ProxyEndpoint]:
 
 def _ours(client: Any) -> set[str]:
     """Every container (running or not) and network the engine has: a start must leave this unchanged."""
-    return {c.id for c in client.containers.list(all=True)} | {n.id for n in client.networks.list()}
+    # The low-level API: one listing call each, no per-object inspect that races a concurrent removal.
+    return {c["Id"] for c in client.api.containers(all=True)} | {n["Id"] for n in client.api.networks()}
 
 
 def _run_suite(
@@ -298,7 +299,7 @@ def test_ctrl_c_during_start_removes_every_container_and_network(docker_engine: 
     )
     try:
         deadline = time.monotonic() + 120
-        while not any(c.id not in before and c.image.tags == [image] for c in docker_client.containers.list(all=True)):
+        while not any(c["Id"] not in before and c["Image"] == image for c in docker_client.api.containers(all=True)):
             assert child.poll() is None, child.communicate()
             assert time.monotonic() < deadline, "the LiteLLM container was never created"
             time.sleep(0.2)
