@@ -98,9 +98,9 @@ def proxy_with_db(docker_engine: None, docker_client: Any) -> Iterator[DockerPro
     if LOCAL_BUILD_LABEL in labels:
         # A known limit, not a missing engine: skipped even with CI_REQUIRE_DOCKER=1.
         pytest.skip(
-            f"{proxy.image} was built by docker/build-images.sh: LiteLLM's database mode needs Prisma's query "
-            "engine, which Prisma downloads at start from a host this machine cannot reach (docs/integration.md); "
-            "it runs with the official litellm-database image where a registry is reachable"
+            f"{proxy.image} was built by docker/build-images.sh: LiteLLM's database mode runs the Prisma CLI, "
+            "which downloads Node.js and Prisma's engines at start from hosts this machine cannot reach "
+            "(docs/integration.md); it runs with the official litellm-database image where a registry is reachable"
         )
     with proxy:
         yield proxy
