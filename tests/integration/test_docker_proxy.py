@@ -98,9 +98,9 @@ def proxy_with_db(docker_engine: None, docker_client: Any) -> Iterator[DockerPro
     if LOCAL_BUILD_LABEL in labels:
         # A known limit, not a missing engine: skipped even with CI_REQUIRE_DOCKER=1.
         pytest.skip(
-            f"{proxy.image} was built by docker/build-images.sh: LiteLLM's database mode needs Prisma's query "
-            "engine, which Prisma downloads at start from a host this machine cannot reach (docs/integration.md); "
-            "it runs with the official litellm-database image where a registry is reachable"
+            f"{proxy.image} was built by docker/build-images.sh: LiteLLM's database mode runs the Prisma CLI, "
+            "which downloads Node.js and Prisma's engines at start from hosts this machine cannot reach "
+            "(docs/integration.md); it runs with the official litellm-database image where a registry is reachable"
         )
     with proxy:
         yield proxy
@@ -114,7 +114,8 @@ def proxy_without_db(docker_engine: None) -> Iterator[ProxyEndpoint]:
 
 def _ours(client: Any) -> set[str]:
     """Every container (running or not) and network the engine has: a start must leave this unchanged."""
-    return {c.id for c in client.containers.list(all=True)} | {n.id for n in client.networks.list()}
+    # The low-level API: one listing call each, no per-object inspect that races a concurrent removal.
+    return {c["Id"] for c in client.api.containers(all=True)} | {n["Id"] for n in client.api.networks()}
 
 
 def _run_suite(
@@ -302,7 +303,7 @@ def test_ctrl_c_during_start_removes_every_container_and_network(docker_engine: 
     )
     try:
         deadline = time.monotonic() + 120
-        while not any(c.id not in before and c.image.tags == [image] for c in docker_client.containers.list(all=True)):
+        while not any(c["Id"] not in before and c["Image"] == image for c in docker_client.api.containers(all=True)):
             assert child.poll() is None, child.communicate()
             assert time.monotonic() < deadline, "the LiteLLM container was never created"
             time.sleep(0.2)
