@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]' --group dev
 	@touch $@
 
 ## venv: create or update .venv with the dev extra (what every other target does first)
@@ -20,14 +20,17 @@ venv: $(STAMP)
 smoke: $(STAMP)
 	$(PY) -m pytest -m smoke $(PYTEST_ARGS)
 
-## test: the project's own tests (unit, self-tests, launchers, database, lint)
+## test: the project's own tests (unit, self-tests, launchers, database, lint), with a coverage floor
+COVERAGE_FLOOR ?= 85
 test: $(STAMP)
-	$(PY) -m pytest -m "not smoke" $(PYTEST_ARGS)
+	$(PY) -m coverage run -m pytest -m "not smoke" $(PYTEST_ARGS)
+	$(PY) -m coverage report --fail-under=$(COVERAGE_FLOOR)
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks
 	$(PY) -m ruff format --check src tests benchmarks
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

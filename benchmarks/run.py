@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: the
 import _analysis
 import _proc
 import httpx
+import yaml
 
 from litellm_smoke.cli._pytest import PYTEST_INI
 from litellm_smoke.launchers import EMBEDDED_CONFIG
@@ -53,6 +54,7 @@ from litellm_smoke.launchers.fake_upstream import FakeUpstream
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs" / "benchmarks.md"
+VARIANTS = Path(__file__).resolve().parent / "variants.yaml"
 PY = sys.executable
 LOOPBACK = "127.0.0.1"
 
@@ -152,6 +154,34 @@ class Variant:
     trivial_env: Mapping[str, str] = field(default_factory=dict)
     budgeted: bool = True  # False: a decomposition figure, reported as INFO
 
+    @classmethod
+    def from_data(
+        cls, item: Mapping[str, Any], values: Mapping[str, Sequence[str]], places: Mapping[str, Path]
+    ) -> Variant:
+        """One entry of variants.yaml, its placeholders filled in (a placeholder may stand for 0..n args)."""
+
+        def argv(template: Sequence[str]) -> tuple[str, ...]:
+            return tuple(part for word in template for part in values.get(word, (word,)))
+
+        return cls(
+            key=str(item["key"]),
+            name=str(item["name"]),
+            label=str(item["label"]),
+            cwd=places[str(item["cwd"])],
+            smoke=argv(item["smoke"]),
+            trivial=argv(item["trivial"]),
+            trivial_env={str(k): str(v) for k, v in (item.get("trivial_env") or {}).items()},
+            budgeted=bool(item.get("budgeted", True)),
+        )
+
+
+def load_variants(path: Path | None = None) -> list[Mapping[str, Any]]:
+    """The variants as data; a malformed file is a harness error, not a budget failure."""
+    data = yaml.safe_load((path or VARIANTS).read_text(encoding="utf-8"))
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise BenchError(f"{path or VARIANTS}: expected a list of variants")
+    return data
+
 
 class Bench:
     """State shared by the rows of one session."""
@@ -202,80 +232,18 @@ class Bench:
         log(f"{row.status:5} {row.figure}: {row.measured} (baseline {row.baseline}; budget {row.budget})")
 
     def variants(self) -> list[Variant]:
-        """The ways of running the suite that row 1 compares; the first is the issue's `pytest -m smoke`."""
-        pytest = (PY, "-m", "pytest")
-        extra = tuple(self.args.pytest_arg)
+        """The ways of running the suite that row 1 compares (benchmarks/variants.yaml)."""
         cli_script = Path(PY).parent / "litellm-smoke"
-        cli = (str(cli_script),) if cli_script.is_file() else (PY, "-m", "litellm_smoke.cli")
-        repo_trivial = (*pytest, "-p", "no:cacheprovider", str(self.repo_trivial.relative_to(ROOT)))
-        return [
-            Variant(
-                "1a",
-                "repo",
-                "`pytest -m smoke`, repo root",
-                ROOT,
-                (*pytest, "-m", "smoke", "-p", "no:cacheprovider", *extra),
-                repo_trivial,
-            ),
-            Variant(
-                "1b",
-                "pyargs",
-                "`pytest -m smoke --pyargs litellm_smoke.suite`, neutral cwd",
-                self.neutral,
-                (
-                    *pytest,
-                    "-c",
-                    os.devnull,
-                    "-p",
-                    "no:cacheprovider",
-                    "-m",
-                    "smoke",
-                    "--pyargs",
-                    "litellm_smoke.suite",
-                    *extra,
-                ),
-                (*pytest, "-c", os.devnull, "-p", "no:cacheprovider", "test_trivial.py"),
-            ),
-            Variant(
-                "1c",
-                "cli",
-                "`litellm-smoke check` (plugin autoload off)",
-                self.neutral,
-                (*cli, "check", *extra),
-                (
-                    *pytest,
-                    "-c",
-                    "pytest.ini",
-                    "--rootdir",
-                    str(self.neutral),
-                    "-q",
-                    "-p",
-                    "pytest_asyncio.plugin",
-                    "-p",
-                    "litellm_smoke.plugin",
-                    "test_trivial.py",
-                ),
-                {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
-            ),
-            Variant(
-                "1d",
-                "nosdk",
-                "part of 1a: `pytest -m smoke -k 'not sdk'` (no OpenAI SDK checks)",
-                ROOT,
-                (*pytest, "-m", "smoke", "-p", "no:cacheprovider", *extra, "-k", "not sdk"),
-                repo_trivial,
-                budgeted=False,
-            ),
-            Variant(
-                "1e",
-                "openai",
-                "part of 1a: `python -c 'import openai'` (the SDK checks need it)",
-                ROOT,
-                (PY, "-c", "import openai"),
-                (PY, "-c", "pass"),
-                budgeted=False,
-            ),
-        ]
+        values: dict[str, Sequence[str]] = {
+            "{py}": (PY,),
+            "{cli}": (str(cli_script),) if cli_script.is_file() else (PY, "-m", "litellm_smoke.cli"),
+            "{extra}": tuple(self.args.pytest_arg),
+            "{repo_trivial}": (str(self.repo_trivial.relative_to(ROOT)),),
+            "{devnull}": (os.devnull,),
+            "{neutral}": (str(self.neutral),),
+        }
+        places = {"repo": ROOT, "neutral": self.neutral}
+        return [Variant.from_data(item, values, places) for item in load_variants()]
 
     def env(self, **extra: str) -> dict[str, str]:
         return live_env(self.base_url, self.master_key, **extra)
@@ -450,7 +418,8 @@ def row_black_hole(bench: Bench) -> None:
 
 
 def row_model_calls(bench: Bench) -> None:
-    assert bench.proxy is not None and bench.proxy.upstream is not None
+    assert bench.proxy is not None
+    assert bench.proxy.upstream is not None
     upstream = bench.proxy.upstream
     variant = bench.variants()[0]
     saved = upstream.reply
@@ -574,7 +543,8 @@ def row_imports(bench: Bench) -> None:
 
 
 def row_steadiness(bench: Bench) -> None:
-    assert bench.proxy is not None and bench.proxy.upstream is not None
+    assert bench.proxy is not None
+    assert bench.proxy.upstream is not None
     runs = bench.args.steady_runs
     variant = bench.variants()[0]
     bench.proxy.upstream.reset_stats()

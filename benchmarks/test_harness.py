@@ -37,10 +37,12 @@ def test_percentile_is_nearest_rank() -> None:
 def test_run_measures_the_child_and_captures_its_output(tmp_path: Path) -> None:
     code = "import sys; x = bytearray(64 * 1024 * 1024); print('hello'); sys.exit(3)"
     run = _proc.run([sys.executable, "-c", code], env={}, cwd=tmp_path, output=tmp_path / "out", timeout=60)
-    assert run.returncode == 3 and not run.timed_out
+    assert run.returncode == 3
+    assert not run.timed_out
     assert run.output.strip() == "hello"
     assert run.maxrss_kb > 64 * 1024  # the child's own peak, not the harness's
-    assert run.wall > 0 and run.cpu >= 0
+    assert run.wall > 0
+    assert run.cpu >= 0
 
 
 def test_run_kills_the_whole_group_on_timeout(tmp_path: Path) -> None:
@@ -51,7 +53,8 @@ def test_run_kills_the_whole_group_on_timeout(tmp_path: Path) -> None:
         "print(p.pid, flush=True); time.sleep(60)"
     )
     run = _proc.run([sys.executable, "-c", code], env={}, cwd=tmp_path, output=tmp_path / "out", timeout=1.0)
-    assert run.timed_out and run.wall < 15
+    assert run.timed_out
+    assert run.wall < 15
     grandchild = int(run.output.split()[0])
     assert not Path(f"/proc/{grandchild}").exists() or "Z" in Path(f"/proc/{grandchild}/stat").read_text().split()[2]
     assert _proc.REGISTRY._alive() == []
@@ -78,3 +81,14 @@ def test_a_package_imported_in_another_thread_is_still_found() -> None:
     )
     heavy = _analysis.heavy_imports(_analysis.parse_importtime(text), ["openai", "litellm"])
     assert heavy == {"openai": {"cumulative_us": 400, "imported_by": [], "partial": True}}
+
+
+def test_variants_are_data_and_every_placeholder_is_known() -> None:
+    import run
+
+    items = run.load_variants()
+    assert [item["key"] for item in items][:1] == ["1a"]  # the issue's `pytest -m smoke` comes first
+    words = [word for item in items for key in ("smoke", "trivial") for word in item[key]]
+    placeholders = {word for word in words if word.startswith("{")}
+    assert placeholders <= {"{py}", "{cli}", "{extra}", "{repo_trivial}", "{devnull}", "{neutral}"}
+    assert {item["cwd"] for item in items} <= {"repo", "neutral"}

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from importlib.util import find_spec
 
 import pytest
+
+from tests.helpers.live import Live
 
 _LEAKY = ("LITELLM_", "OPENAI_", "DATABASE_URL", "GITHUB_STEP_SUMMARY", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 # Settings of the test harness itself, not of the suite under test.
@@ -22,14 +23,6 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
         if name.startswith(_LEAKY) or name.upper() in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-
-
-@dataclass(frozen=True)
-class Live:
-    """A running real LiteLLM: its URL and master key."""
-
-    url: str
-    key: str
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,9 @@ from typing import Any
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers.paths import REPO
+
+ROOT = REPO
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 GATE = ROOT / ".github" / "workflows" / "smoke-gate.yml"
 PINNED = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$")
@@ -97,7 +99,8 @@ def test_the_linters_do_fail_on_a_bad_workflow(tmp_path: Path) -> None:
         [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(bad)],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
-    assert schema.returncode != 0 and "runs_on" in schema.stdout
+    assert schema.returncode != 0
+    assert "runs_on" in schema.stdout
     bad.write_text(BAD_WORKFLOW, encoding="utf-8")
     audit = subprocess.run(
         [tool("zizmor"), "--offline", "--no-progress", str(bad)],

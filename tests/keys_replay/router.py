@@ -212,7 +212,8 @@ class FakeKeyProxy:
         return httpx.Response(status or fixture["status"], json=body, headers=fixture.get("headers") or {})
 
     def _samples(self) -> Mapping[str, str]:
-        return self.fixtures["generate_key"]["samples"]
+        samples: Mapping[str, str] = self.fixtures["generate_key"]["samples"]
+        return samples
 
     def _key_replacements(self, stored: StoredKey) -> dict[str, str]:
         samples = self._samples()

@@ -154,12 +154,14 @@ def test_start_and_stop_with_stub(stub_command: list[str], tmp_path: Path) -> No
         assert endpoint.base_url == f"http://127.0.0.1:{port}"
         assert endpoint.master_key.reveal().startswith("sk-smoke-")
         assert len(endpoint.master_key.reveal()) > 30
-        assert proxy.boot_seconds is not None and 0 < proxy.boot_seconds < 30
+        assert proxy.boot_seconds is not None
+        assert 0 < proxy.boot_seconds < 30
         assert proxy.upstream is not None
         upstream_url = proxy.upstream.base_url
         assert httpx.get(upstream_url + "/models").status_code == 200
         log_path = proxy.log_path
-        assert log_path is not None and "stub litellm starting" in log_path.read_text()
+        assert log_path is not None
+        assert "stub litellm starting" in log_path.read_text()
         seen = json.loads(dump.read_text())
 
     env, argv = seen["env"], seen["argv"]
@@ -236,7 +238,8 @@ def test_failed_start_keeps_its_temporary_log(stub_command: list[str]) -> None:
 
     log = proxy.log_path
     try:
-        assert log is not None and log.is_file()
+        assert log is not None
+        assert log.is_file()
         assert f"full log: {log}" in str(excinfo.value)
     finally:
         if log is not None:
@@ -296,13 +299,14 @@ def test_port_taken_between_probe_and_bind_is_retried(stub_command: list[str], t
 def test_keyboard_interrupt_inside_with_stops_everything(stub_command: list[str]) -> None:
     proxy = EmbeddedProxy(litellm_command=stub_command)
 
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt):  # noqa: PT012 - the interrupt must come from inside the with
         with proxy as endpoint:
             pid = proxy.pid
             port = _port_of(endpoint.base_url)
             raise KeyboardInterrupt
 
-    assert pid is not None and not _pid_alive(pid)
+    assert pid is not None
+    assert not _pid_alive(pid)
     assert not _port_open(port)
 
 
@@ -315,7 +319,8 @@ def test_sigterm_ignoring_proxy_is_killed(tmp_path: Path) -> None:
         pid = proxy.pid
         started = time.monotonic()
 
-    assert pid is not None and not _pid_alive(pid)
+    assert pid is not None
+    assert not _pid_alive(pid)
     assert 0.5 <= time.monotonic() - started < 3
 
 
@@ -345,7 +350,8 @@ def test_proxy_dies_with_a_killed_parent(stub_command: list[str], tmp_path: Path
         assert parent.stdout is not None
         pid_text, base_url = parent.stdout.readline().split()
         pid, port = int(pid_text), _port_of(base_url)
-        assert _pid_alive(pid) and _port_open(port)
+        assert _pid_alive(pid)
+        assert _port_open(port)
 
         parent.kill()  # no __exit__, no finally: only the kernel can clean up now
         parent.wait(timeout=10)
@@ -386,7 +392,8 @@ def test_config_files() -> None:
         assert entry["litellm_params"]["api_key"] == "os.environ/LITELLM_SMOKE_UPSTREAM_KEY"
     for name in ("embedded.yaml", "faults.yaml"):
         link = REPO_DIR / "fixtures" / "configs" / name
-        assert link.is_symlink() and link.resolve() == (EMBEDDED_CONFIG.parent / name).resolve()
+        assert link.is_symlink()
+        assert link.resolve() == (EMBEDDED_CONFIG.parent / name).resolve()
 
 
 # -- the real LiteLLM ----------------------------------------------------------------------------
@@ -424,7 +431,8 @@ def test_real_liveliness_and_readiness(real_proxy: tuple[EmbeddedProxy, ProxyEnd
     assert live.json() == "I'm alive!"
     assert ready.status_code == 200
     assert ready.json() == {"status": "healthy", "db": "Not connected"}
-    assert proxy.boot_seconds is not None and proxy.boot_seconds < proxy.startup_timeout
+    assert proxy.boot_seconds is not None
+    assert proxy.boot_seconds < proxy.startup_timeout
 
 
 @pytest.mark.embedded
@@ -558,7 +566,8 @@ def test_real_faults_pass_through_and_exit_is_clean() -> None:
             assert stats["faults"]["fault-500"] == 1, "num_retries 0: one upstream call per request"
             assert stats["chat_stream"]["fault-stream-cut"] == 1
 
-    assert pid is not None and not _pid_alive(pid)
+    assert pid is not None
+    assert not _pid_alive(pid)
     assert not _port_open(port)
     assert proxy.upstream is None
 

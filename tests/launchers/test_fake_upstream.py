@@ -24,7 +24,7 @@ import pytest
 from litellm_smoke.launchers import fake_upstream as fu
 from litellm_smoke.launchers.fake_upstream import FakeUpstream
 
-SRC_DIR = Path(fu.__file__).resolve().parents[1]
+SRC_DIR = Path(fu.__file__).resolve().parents[2]
 MESSAGES = [{"role": "user", "content": "hello there upstream"}]
 
 
@@ -316,7 +316,7 @@ def test_fault_stream_no_done(client: httpx.Client) -> None:
 
 def test_fault_stream_cut(client: httpx.Client) -> None:
     received: list[str] = []
-    with pytest.raises(httpx.RemoteProtocolError):
+    with pytest.raises(httpx.RemoteProtocolError):  # noqa: PT012 - what arrived before the cut is asserted too
         with client.stream(
             "POST", "/chat/completions", json={"model": "fault-stream-cut", "messages": MESSAGES, "stream": True}
         ) as r:
@@ -407,7 +407,8 @@ def test_lifecycle_frees_the_port() -> None:
     upstream = FakeUpstream()
     assert upstream.start() is upstream
     url = upstream.base_url
-    assert url.startswith("http://127.0.0.1:") and url.endswith("/v1")
+    assert url.startswith("http://127.0.0.1:")
+    assert url.endswith("/v1")
     assert httpx.get(url + "/models").status_code == 200
 
     upstream.stop()
@@ -452,7 +453,8 @@ def test_invalid_dim() -> None:
 def _run_cli(args: list[str], *, cwd: Path, env: dict[str, str]) -> None:
     process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout is not None
+        assert process.stderr is not None
         line = process.stdout.readline()
         if "fake upstream listening on" not in line:
             process.kill()

@@ -15,13 +15,16 @@ def ids(found: list[advisories.Advisory]) -> list[str]:
 @pytest.mark.parametrize("version", ["1.82.7", "1.82.8", "v1.82.8", "1.107.0"])
 def test_malicious_releases_are_known_bad_and_listed_first(version: str) -> None:
     found = known_bad(version)
-    assert found and found[0].malicious
-    assert found[0].fixed and found[0].safe
+    assert found
+    assert found[0].malicious
+    assert found[0].fixed
+    assert found[0].safe
 
 
 def test_1_82_8_names_both_advisory_ids() -> None:
     [first, *_] = known_bad("1.82.8")
-    assert first.id == "PYSEC-2026-2" and "MAL-2026-2144" in first.aliases
+    assert first.id == "PYSEC-2026-2"
+    assert "MAL-2026-2144" in first.aliases
     assert "MAL-2026-2144" in first.names
 
 
@@ -39,7 +42,8 @@ def test_vulnerable_release_names_cve_and_fix() -> None:
     found = known_bad("1.74.14")
     host_header = next(a for a in found if a.id == "GHSA-4xpc-pv4p-pm3w")
     assert host_header.severity == "vulnerable"
-    assert host_header.cve == "CVE-2026-49468" and host_header.fixed == "1.84.0"
+    assert host_header.cve == "CVE-2026-49468"
+    assert host_header.fixed == "1.84.0"
 
 
 @pytest.mark.parametrize("text", ["", "unknown", "not-a-version", "1.x"])
@@ -123,5 +127,7 @@ def test_missing_team_file_is_one_clear_error(tmp_path: Path) -> None:
 
 def test_every_shipped_entry_is_sourced_and_dated() -> None:
     for advisory in advisories.load_advisories():
-        assert advisory.sources and all(s.url.startswith("https://") and s.date[:2] == "20" for s in advisory.sources)
-        assert advisory.summary and advisory.safe
+        assert advisory.sources
+        assert all(s.url.startswith("https://") and s.date[:2] == "20" for s in advisory.sources)
+        assert advisory.summary
+        assert advisory.safe

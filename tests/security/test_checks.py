@@ -76,9 +76,11 @@ async def test_malicious_version_fails_as_security_naming_advisory_and_safe_rele
         with pytest.raises(SmokeFailure) as info:
             await security.version_not_known_bad(client)
     failure = info.value
-    assert failure.security and failure.title.startswith(f"SECURITY: LiteLLM {version} is a malicious release")
+    assert failure.security
+    assert failure.title.startswith(f"SECURITY: LiteLLM {version} is a malicious release")
     assert advisory in str(failure)
-    assert "replace it now with" in failure.hint and "rotate" in failure.hint
+    assert "replace it now with" in failure.hint
+    assert "rotate" in failure.hint
     assert_no_secret(failure)
 
 
@@ -93,16 +95,20 @@ async def test_vulnerable_version_fails_naming_cve_and_fixed_release() -> None:
         with pytest.raises(SmokeFailure) as info:
             await security.version_not_known_bad(client)
     failure = info.value
-    assert failure.security and "known vulnerabilit" in failure.title
-    assert "CVE-2026-49468" in failure.title and "fixed in 1.84.0" in failure.got
-    assert "upgrade to 1.84.0 or later" in failure.hint and "LITELLM_SMOKE_ALLOW_VULNERABLE" in failure.hint
+    assert failure.security
+    assert "known vulnerabilit" in failure.title
+    assert "CVE-2026-49468" in failure.title
+    assert "fixed in 1.84.0" in failure.got
+    assert "upgrade to 1.84.0 or later" in failure.hint
+    assert "LITELLM_SMOKE_ALLOW_VULNERABLE" in failure.hint
     assert_no_secret(failure)
 
 
 async def test_vulnerable_version_allowed_is_a_warning() -> None:
     async with client_for(lite("1.74.14")) as client:
         report = await security.version_not_known_bad(client, allow_vulnerable=True)
-    assert report.warning and "CVE-2026-49468" in report.warning
+    assert report.warning
+    assert "CVE-2026-49468" in report.warning
     assert {a.severity for a in report.advisories} == {"vulnerable"}
 
 
@@ -117,7 +123,8 @@ async def test_clean_version_passes() -> None:
 async def test_unknown_version_is_reported_not_failed(version: str | None) -> None:
     async with client_for(lite(version)) as client:
         report = await security.version_not_known_bad(client)
-    assert not report.known and report.advisories == ()
+    assert not report.known
+    assert report.advisories == ()
 
 
 async def test_header_seen_earlier_wins_and_old_public_readiness_is_read() -> None:
@@ -166,7 +173,8 @@ async def test_matrix_passes_when_every_route_refuses(kind: str) -> None:
     probes = [p for p in ROUTE_MATRIX if p.kind == kind]
     async with client_for(lite()) as client:
         result = await auth.route_matrix_refused(client, probes)
-    assert len(result.refused) == len(probes) and not result.not_served
+    assert len(result.refused) == len(probes)
+    assert not result.not_served
 
 
 async def test_open_admin_route_fails_as_security_naming_it() -> None:
@@ -176,7 +184,8 @@ async def test_open_admin_route_fails_as_security_naming_it() -> None:
     failure = info.value
     assert failure.security
     assert "2 route(s) answered 2xx without a key" in failure.title
-    assert "GET /key/list (keys)" in failure.title and "GET /model/info" in failure.title
+    assert "GET /key/list (keys)" in failure.title
+    assert "GET /model/info" in failure.title
     assert_no_secret(failure)
 
 
@@ -184,14 +193,16 @@ async def test_open_alias_route_fails_as_security_naming_it() -> None:
     async with client_for(opening("/chat/completions")) as client:
         with pytest.raises(SmokeFailure) as info:
             await auth.route_matrix_refused(client, [p for p in ROUTE_MATRIX if p.kind == "inference"])
-    assert info.value.security and "POST /chat/completions (chat)" in info.value.title
+    assert info.value.security
+    assert "POST /chat/completions (chat)" in info.value.title
 
 
 async def test_route_answering_500_without_a_key_fails_without_security_tag() -> None:
     async with client_for(opening("/v1/rerank", status=500)) as client:
         with pytest.raises(SmokeFailure) as info:
             await auth.route_matrix_refused(client, ROUTE_MATRIX)
-    assert not info.value.security and "POST /v1/rerank -> 500" in info.value.title
+    assert not info.value.security
+    assert "POST /v1/rerank -> 500" in info.value.title
 
 
 async def test_routes_this_version_does_not_serve_are_not_failures() -> None:
@@ -221,9 +232,8 @@ async def test_matrix_requests_are_free_and_concurrency_is_bounded() -> None:
         assert "authorization" not in request.headers
         if request.method == "POST":
             body = json.loads(request.read())
-            assert body.get("model", PROBE_MODEL) == PROBE_MODEL and PROBE_MODEL in (
-                body.get("model") or request.url.path
-            )
+            assert body.get("model", PROBE_MODEL) == PROBE_MODEL
+            assert PROBE_MODEL in (body.get("model") or request.url.path)
             limits = [body.get(k) for k in ("max_tokens", "max_output_tokens") if k in body]
             limits += [body.get("generationConfig", {}).get("maxOutputTokens")] if "generationConfig" in body else []
             assert all(limit <= 16 for limit in limits)
@@ -254,7 +264,8 @@ async def test_accepted_well_known_key_fails_as_security_without_spelling_it(key
     async with client_for(accepting(key)) as client:
         with pytest.raises(SmokeFailure) as info:
             await security.well_known_keys_refused(client)
-    assert info.value.security and "publicly known key(s) accepted" in info.value.title
+    assert info.value.security
+    assert "publicly known key(s) accepted" in info.value.title
     assert_no_secret(info.value, key)
 
 
@@ -262,7 +273,8 @@ async def test_accepted_well_known_key_fails_as_security_without_spelling_it(key
 async def test_own_master_key_well_known_fails_telling_to_rotate(key: str) -> None:
     with pytest.raises(SmokeFailure) as info:
         security.master_key_not_well_known(Secret(key))
-    assert info.value.security and "rotate it now" in info.value.hint
+    assert info.value.security
+    assert "rotate it now" in info.value.hint
     assert_no_secret(info.value, key)
 
 
@@ -290,5 +302,6 @@ async def test_a_key_echoed_or_accepted_never_reaches_the_message() -> None:
     async with client_for(echo) as client:
         with pytest.raises(SmokeFailure) as info:
             await security.well_known_keys_refused(client)
-    assert info.value.security and "echoes a credential" in info.value.title
+    assert info.value.security
+    assert "echoes a credential" in info.value.title
     assert_no_secret(info.value, SEED_KEY)

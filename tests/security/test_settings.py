@@ -62,7 +62,8 @@ def test_bad_team_file_is_a_settings_error_naming_it(
         path.write_text(body)
     with pytest.raises(SettingsError, match=message) as info:
         resolve({}, {env_name: str(path)})
-    assert str(path) in str(info.value) and "sk-1234" not in str(info.value)
+    assert str(path) in str(info.value)
+    assert "sk-1234" not in str(info.value)
 
 
 def test_cli_bad_advisory_file_is_one_line_and_exit_2(
@@ -72,6 +73,8 @@ def test_cli_bad_advisory_file_is_one_line_and_exit_2(
     monkeypatch.setenv("LITELLM_SMOKE_ADVISORIES", str(tmp_path / "absent.yaml"))
     code = main(["check", "--offline"])
     out, err = capfd.readouterr()
-    assert code == ExitCode.USAGE and out == ""
-    assert len(err.strip().splitlines()) == 1 and "absent.yaml: not a regular file" in err
+    assert code == ExitCode.USAGE
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "absent.yaml: not a regular file" in err
     assert "Traceback" not in err

@@ -24,7 +24,8 @@ def test_newest_pinned_and_oldest_are_checked() -> None:
     assert set(matrix) == {"newest", "pinned", "oldest"}
     assert matrix["newest"]["litellm"] == "litellm[proxy]"  # unpinned: whatever the index resolves
     pinned = re.search(r"\"litellm\[proxy\]>=([\d.]+)", (ROOT / "pyproject.toml").read_text())
-    assert pinned is not None and pinned.group(1) == ROUTE_MATRIX_LITELLM_VERSION
+    assert pinned is not None
+    assert pinned.group(1) == ROUTE_MATRIX_LITELLM_VERSION
     assert matrix["pinned"]["litellm"] == f"litellm[proxy]=={ROUTE_MATRIX_LITELLM_VERSION}"
     workflow = WORKFLOW.read_text(encoding="utf-8")
     assert "LITELLM_SMOKE_ALLOW_VULNERABLE" not in workflow  # the supported range passes the version check as is

@@ -39,7 +39,9 @@ def test_probe_keys_decode_to_their_digests() -> None:
 
 def test_repr_hides_the_probe() -> None:
     [(entry, key), *_] = wk.probe_keys()
-    assert key not in repr(entry) and entry.probe_b64 not in repr(entry)
+    assert key not in repr(entry)
+    assert entry.probe_b64 is not None
+    assert entry.probe_b64 not in repr(entry)
 
 
 def test_team_file_extends_the_list(tmp_path: Path) -> None:
@@ -47,7 +49,8 @@ def test_team_file_extends_the_list(tmp_path: Path) -> None:
     team.write_text(f"keys:\n  - label: our wiki's example\n    sha256: {wk.digest('sk-wiki-example')}\n")
     assert wk.is_well_known("sk-wiki-example") is None
     found = wk.is_well_known("sk-wiki-example", [team])
-    assert found is not None and found.label == "our wiki's example"
+    assert found is not None
+    assert found.label == "our wiki's example"
     assert all(entry.origin != str(team) for entry, _ in wk.probe_keys([team]))  # digest-only: matched, not probed
 
 
@@ -65,4 +68,5 @@ def test_malformed_team_file_is_one_clear_error(tmp_path: Path, body: str, messa
     bad.write_text(body)
     with pytest.raises(wk.WellKnownKeysError, match=message) as info:
         wk.is_well_known("x", [bad])
-    assert str(bad) in str(info.value) and "sk-1234" not in str(info.value)
+    assert str(bad) in str(info.value)
+    assert "sk-1234" not in str(info.value)

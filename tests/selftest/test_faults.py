@@ -9,10 +9,11 @@ asserts that the master key appears nowhere in stdout, stderr or the JUnit XML (
 from __future__ import annotations
 
 import fnmatch
-from pathlib import Path
 
 import openai  # noqa: F401 - imported once here; pytester's in-process runs would otherwise re-import it each run
 import pytest
+
+from tests.helpers.paths import REPO
 
 from .harness import MASTER_KEY, Recordings, fnmatch_escape, run_offline
 from .scenarios import SCENARIOS, SMOKE_CHECKS, Scenario, markdown
@@ -57,7 +58,8 @@ def test_fault_is_caught(
     for name in scenario.failing:
         text = run.cases[name].text
         # A SmokeFailure, not a traceback: it says what was expected, what came, and where to look.
-        assert "expected:" in text and "look at:" in text, f"{name} failed without a SmokeFailure:\n{text}"
+        assert "expected:" in text, f"{name} failed without a SmokeFailure:\n{text}"
+        assert "look at:" in text, f"{name} failed without a SmokeFailure:\n{text}"
         if scenario.common:
             assert fnmatch.fnmatchcase(text, scenario.common), f"{name} lacks {scenario.common!r}:\n{text}"
         _assert_failed_line(run.result.stdout, name)
@@ -132,5 +134,5 @@ def test_offline_run_opens_no_socket_and_imports_no_litellm(pytester: pytest.Pyt
 
 @pytest.mark.parametrize("page", ["docs/offline.md", "README.md"])
 def test_docs_tables_match_the_corpus(page: str) -> None:
-    docs = (Path(__file__).resolve().parents[2] / page).read_text(encoding="utf-8")
+    docs = (REPO / page).read_text(encoding="utf-8")
     assert markdown() in docs, f"{page} is stale: paste the output of `python -m tests.selftest.scenarios`"

@@ -6,6 +6,7 @@ Also runnable alone: ``python -m litellm_smoke.cli.lint PATH [--json] [--env-fil
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -13,14 +14,22 @@ from pathlib import Path
 from typing import Any
 
 from litellm_smoke.errors import ExitCode
-from litellm_smoke.litellm_config.lint import exit_code, findings_to_json, format_findings, lint_config
+from litellm_smoke.litellm_config.lint import LintOptions, exit_code, findings_to_json, format_findings, lint
+from litellm_smoke.security.advisories import AdvisoryDataError, load_advisories
 
 DESCRIPTION = """\
-Check a LiteLLM proxy config.yaml before deploying it, without starting anything or touching the
-network: structure, model entries, os.environ/ references, the master key (hard-coded, publicly
-known, missing), the database URL (PostgreSQL only), embedding model_info.mode, duplicate models
-and literal API keys. References are resolved against this process's environment plus --env-file.
-Secrets are never printed.
+Check a LiteLLM proxy config before deploying it, without starting anything or touching the
+network. PATH is a config.yaml (its include: files are merged as LiteLLM merges them),
+litellm-helm chart values (proxy_config, or the split chart's gateway.config.proxy_config), a
+Kubernetes ConfigMap or a multi-document manifest holding one; the report says which it read.
+
+Checks: structure, model entries, os.environ/ references, the master key (hard-coded, publicly
+known, missing), the database URL (PostgreSQL only), embedding model_info.mode, duplicate models,
+literal API keys, background health checks (settings that silently do something else, probes per
+day across replicas x workers and their cost), and the LiteLLM versions and images pinned by the
+requirements files, pyproject.toml, lockfiles, Dockerfiles and compose files next to PATH
+(against the shipped advisory data). References are resolved against this process's environment
+plus --env-file plus what the Helm values or manifest set. Secrets are never printed.
 
 exit codes: 0 no errors (no warnings either, with --strict), 1 problems found, 2 usage error.
 """
@@ -42,8 +51,24 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return int(text)
+
+
+def _dollars(text: str) -> float:
+    try:
+        amount = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a dollar amount such as 0.002, got {text!r}") from None
+    if not math.isfinite(amount) or amount < 0:
+        raise argparse.ArgumentTypeError(f"expected a dollar amount of 0 or more, got {text!r}")
+    return amount
+
+
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help="the LiteLLM config.yaml to check")
+    parser.add_argument("path", help="the LiteLLM config.yaml, litellm-helm values, ConfigMap or manifest to check")
     parser.add_argument("--json", action="store_true", help="print findings as JSON instead of text")
     parser.add_argument(
         "--env-file",
@@ -54,6 +79,45 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         "this process's environment; repeatable, later files win (default: none)",
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too (default: errors only)")
+    shape = parser.add_argument_group("deployment shape and cost (background health checks)")
+    shape.add_argument(
+        "--replicas",
+        type=_positive_int,
+        metavar="N",
+        help="proxy pods (default: Helm replicaCount or autoscaling minimum, a manifest's replicas, else 1)",
+    )
+    shape.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="uvicorn workers per pod, --num_workers (default: numWorkers / NUM_WORKERS when given, else 1)",
+    )
+    shape.add_argument(
+        "--cost-per-probe",
+        type=_dollars,
+        metavar="USD",
+        help="what one health-check call costs, to estimate money per day (default: no cost estimate)",
+    )
+    pins = parser.add_argument_group("versions and images")
+    pins.add_argument(
+        "--no-scan",
+        action="store_true",
+        help="do not read requirements, pyproject.toml, lockfiles, Dockerfiles, compose files next to PATH",
+    )
+    pins.add_argument(
+        "--scan",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also read those files in DIR (e.g. the repository root); repeatable",
+    )
+    pins.add_argument(
+        "--advisories",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="extra advisory file (same shape as the shipped data) added to the shipped advisories; repeatable",
+    )
 
 
 def parse_env_file(text: str, name: str = "<env-file>") -> dict[str, str]:
@@ -90,15 +154,27 @@ def _environ(env_files: Sequence[str], base: Mapping[str, str]) -> dict[str, str
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``lint-config`` for parsed ``args`` (``path``, ``json``, ``env_file``, ``strict``).
+    """Run ``lint-config`` for parsed ``args`` (see :func:`_add_arguments`).
 
-    :return: 0 no errors, 1 errors (or warnings with ``--strict``), 2 unreadable config or env file.
+    :return: 0 no errors, 1 errors (or warnings with ``--strict``), 2 unreadable config, env or advisory file.
     """
     path = Path(args.path)
+    options = LintOptions(
+        replicas=args.replicas,
+        workers=args.workers,
+        cost_per_probe=args.cost_per_probe,
+        scan_project=not args.no_scan,
+        scan_dirs=tuple(Path(d) for d in args.scan),
+        advisories=tuple(Path(f) for f in args.advisories),
+    )
     try:
+        for directory in options.scan_dirs:
+            if not directory.is_dir():
+                raise EnvFileError(f"--scan {directory}: not a directory")
+        load_advisories(options.advisories)
         environ = _environ(args.env_file or [], os.environ)
-        findings = lint_config(path, environ)
-    except EnvFileError as exc:
+        report = lint(path, environ, options=options)
+    except (EnvFileError, AdvisoryDataError) as exc:
         print(f"litellm-smoke lint-config: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     except (OSError, UnicodeDecodeError) as exc:
@@ -107,10 +183,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"litellm-smoke lint-config: cannot read {filename}: {reason}", file=sys.stderr)
         return ExitCode.USAGE
     if args.json:
-        print(findings_to_json(findings, source=str(path)))
+        print(findings_to_json(report.findings, source=str(path), report=report))
     else:
-        print(format_findings(findings, source=str(path)))
-    return exit_code(findings, strict=args.strict)
+        print(format_findings(report.findings, source=str(path), read_as=report.read_as))
+    return exit_code(report.findings, strict=args.strict)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

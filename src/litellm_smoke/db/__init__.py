@@ -1,0 +1,1 @@
+"""The direct database check: LiteLLM's PostgreSQL answers, accepts the credentials, is migrated."""

@@ -6,8 +6,10 @@ live or embedded runs never load them.
 
 What runs, on a private Docker network created for the run:
 
-* ``db``: ``postgres:16`` with a generated password (unless ``with_database=False``);
-* ``upstream``: ``python:3.12-slim`` running ``fake_upstream.py`` copied in from this package. A
+* ``db``: ``postgres:16`` (or ``LITELLM_SMOKE_POSTGRES_IMAGE``) with a generated password (unless
+  ``with_database=False``);
+* ``upstream``: ``python:3.12-slim`` (or ``LITELLM_SMOKE_UPSTREAM_IMAGE``) running ``fake_upstream.py``
+  copied in from this package. A
   separate stock image rather than a second process in the LiteLLM container: the LiteLLM image's
   entrypoint stays untouched (it runs the migrations), nothing has to be built, and the fake
   upstream module is standard-library only, so one copied file is the whole install;
@@ -15,6 +17,11 @@ What runs, on a private Docker network created for the run:
   default's ``embedded.yaml`` (the seed deployment's model names, served by the fake upstream),
   a generated master key and ``LITELLM_SALT_KEY``. Ready means ``GET /health/readiness`` answers
   200, which on a database image happens only after Prisma connected and the migrations ran.
+
+Every image must be local or pullable; one that is neither is reported before anything starts
+(:func:`image_unavailable_reason`). Without a registry, ``docker/build-images.sh`` builds local
+equivalents of all three and prints the ``LITELLM_SMOKE_*IMAGE`` settings that select them
+(docs/integration.md).
 """
 
 from __future__ import annotations
@@ -44,10 +51,13 @@ from litellm_smoke.launchers import (
 __all__ = [
     "DEFAULT_IMAGE",
     "IMAGE_ENV",
+    "POSTGRES_IMAGE_ENV",
+    "UPSTREAM_IMAGE_ENV",
     "DockerProxy",
     "DockerStartError",
     "docker_available",
     "docker_unavailable_reason",
+    "image_unavailable_reason",
 ]
 
 DEFAULT_IMAGE = "ghcr.io/berriai/litellm-database:main-v1.108.7"
@@ -56,7 +66,11 @@ extra, and the version the replayed key bodies were built from). ``main-vX.Y.Z``
 LiteLLM publishes for every release; ``main-stable``/``main-latest`` move and are not used."""
 IMAGE_ENV = "LITELLM_SMOKE_IMAGE"
 POSTGRES_IMAGE = "postgres:16"
+POSTGRES_IMAGE_ENV = "LITELLM_SMOKE_POSTGRES_IMAGE"
+"""Any image that honours ``postgres``' ``POSTGRES_USER/PASSWORD/DB`` and has ``sh`` and ``psql``."""
 UPSTREAM_IMAGE = "python:3.12-slim"
+UPSTREAM_IMAGE_ENV = "LITELLM_SMOKE_UPSTREAM_IMAGE"
+"""Any image with ``python`` (3.10+) on its PATH: the fake upstream is standard-library only."""
 PROXY_PORT = 4000
 UPSTREAM_PORT = 8080
 DB_ALIAS = "db"
@@ -67,6 +81,8 @@ STARTUP_TIMEOUT = 300.0
 _CONFIG_PATH = "/app/litellm-smoke.yaml"
 _UPSTREAM_PATH = "/tmp/fake_upstream.py"
 _LOG_TAIL_LINES = 40
+_IMAGE_SETTING = {"LiteLLM": IMAGE_ENV, "PostgreSQL": POSTGRES_IMAGE_ENV, "fake upstream": UPSTREAM_IMAGE_ENV}
+_RYUK = "testcontainers' Ryuk reaper"
 
 
 class DockerStartError(StartupError):
@@ -114,9 +130,88 @@ def docker_available() -> bool:
     return docker_unavailable_reason() is None
 
 
+def image_unavailable_reason(images: Mapping[str, str]) -> str | None:
+    """Why one of ``images`` (role -> image) cannot be used (one line), or None when all can.
+
+    An image is usable when it is local or a pull of it succeeds (the pull is attempted here, once,
+    so that a missing image is told apart from a failed start). testcontainers' Ryuk reaper image
+    counts too unless ``TESTCONTAINERS_RYUK_DISABLED=true``. Call after
+    :func:`docker_unavailable_reason` returned None.
+    """
+    from docker.errors import ImageNotFound
+    from testcontainers.core.config import testcontainers_config
+    from testcontainers.core.docker_client import DockerClient
+
+    wanted = dict(images)
+    if not testcontainers_config.ryuk_disabled:
+        wanted[_RYUK] = testcontainers_config.ryuk_image
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        client = DockerClient().client
+        try:
+            for role, image in wanted.items():
+                try:
+                    client.images.get(image)
+                    continue
+                except ImageNotFound:
+                    pass
+                try:
+                    client.images.pull(image)
+                except Exception as exc:
+                    if role == _RYUK:
+                        hint = "TESTCONTAINERS_RYUK_DISABLED=true to go without it"
+                    else:
+                        setting = _IMAGE_SETTING.get(role, "the image")
+                        hint = f"{setting} to another image (docker/build-images.sh builds local ones)"
+                    return (
+                        f"the {role} image {image} is neither local nor pullable ({_first_line(exc)}); "
+                        f"pull or build it, or set {hint}"
+                    )
+        finally:
+            client.close()
+        gc.collect()
+    return None
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return REDACT(text.splitlines()[0] if text else type(exc).__name__)
+
+
+def _exit_code(container: Any) -> int | None:
+    """The container's exit code once it has exited (or died), else None (running, or never created)."""
+    try:
+        wrapped = container.get_wrapped_container()
+        wrapped.reload()
+        if wrapped.status in ("exited", "dead"):
+            return int(wrapped.attrs["State"]["ExitCode"])
+    except Exception:
+        pass
+    return None
+
+
+def _http_wait(port: int, path: str, timeout: float) -> Any:
+    """testcontainers' HttpWaitStrategy, except that it stops waiting as soon as the container exited.
+
+    The stock strategy polls the port until its timeout even when the process is long dead (5
+    minutes for LiteLLM); this one checks the container's state before each poll.
+    """
+    from testcontainers.core.wait_strategies import HttpWaitStrategy
+
+    class UntilReadyOrExited(HttpWaitStrategy):
+        _target: Any = None
+
+        def wait_until_ready(self, container: Any) -> None:
+            self._target = container
+            super().wait_until_ready(container)
+
+        def _try_http_request(self, url: str, headers: dict[str, str], ssl_context: Any) -> bool:
+            code = _exit_code(self._target)
+            if code is not None:
+                raise RuntimeError(f"the container exited with code {code}")
+            return bool(super()._try_http_request(url, headers, ssl_context))
+
+    return UntilReadyOrExited(port, path).for_status_code(200).with_startup_timeout(timedelta(seconds=timeout))
 
 
 def _tail(container: Any) -> str:
@@ -138,9 +233,11 @@ class DockerProxy(Launcher):
     :param with_database: also start ``postgres:16`` and give LiteLLM its ``DATABASE_URL``;
         False runs the LiteLLM image alone (master key only, no virtual keys).
     :param image: the LiteLLM image; default env ``LITELLM_SMOKE_IMAGE``, else :data:`DEFAULT_IMAGE`.
+    :param upstream_image: default env ``LITELLM_SMOKE_UPSTREAM_IMAGE``, else :data:`UPSTREAM_IMAGE`.
+    :param postgres_image: default env ``LITELLM_SMOKE_POSTGRES_IMAGE``, else :data:`POSTGRES_IMAGE`.
     :param startup_timeout: seconds until ``/health/readiness`` must answer 200; default 300.
     :param config: the LiteLLM config copied into the container; default ``embedded.yaml``.
-    :param environ: where ``LITELLM_SMOKE_IMAGE`` is read from (injectable for tests).
+    :param environ: where the ``LITELLM_SMOKE_*IMAGE`` settings are read from (injectable for tests).
     """
 
     def __init__(
@@ -148,6 +245,8 @@ class DockerProxy(Launcher):
         *,
         with_database: bool = True,
         image: str | None = None,
+        upstream_image: str | None = None,
+        postgres_image: str | None = None,
         startup_timeout: float = STARTUP_TIMEOUT,
         config: Path | None = None,
         environ: Mapping[str, str] | None = None,
@@ -155,6 +254,8 @@ class DockerProxy(Launcher):
         environ = os.environ if environ is None else environ
         self.with_database = with_database
         self.image = image or environ.get(IMAGE_ENV, "").strip() or DEFAULT_IMAGE
+        self.upstream_image = upstream_image or environ.get(UPSTREAM_IMAGE_ENV, "").strip() or UPSTREAM_IMAGE
+        self.postgres_image = postgres_image or environ.get(POSTGRES_IMAGE_ENV, "").strip() or POSTGRES_IMAGE
         self.startup_timeout = startup_timeout
         self.config = Path(config if config is not None else EMBEDDED_CONFIG)
         self.endpoint: ProxyEndpoint | None = None
@@ -164,6 +265,14 @@ class DockerProxy(Launcher):
         """The fake upstream's OpenAI base URL as seen from the host (its ``/_stats`` sits next to it)."""
         self._network: Any = None
         self._containers: list[Any] = []
+
+    @property
+    def images(self) -> dict[str, str]:
+        """The images a start needs, by role (for :func:`image_unavailable_reason`)."""
+        images = {"fake upstream": self.upstream_image, "LiteLLM": self.image}
+        if self.with_database:
+            images["PostgreSQL"] = self.postgres_image
+        return images
 
     def stop(self) -> None:
         """Remove the containers (newest first) and the network; safe to call twice."""
@@ -191,18 +300,21 @@ class DockerProxy(Launcher):
         unavailable = docker_unavailable_reason()
         if unavailable is not None:
             raise DockerStartError(f"cannot start LiteLLM in Docker: {unavailable}")
+        missing = image_unavailable_reason(self.images)
+        if missing is not None:
+            raise DockerStartError(f"cannot start LiteLLM in Docker: {missing}")
         try:
             self._network = Network().create()
         except Exception as exc:
             raise DockerStartError(f"cannot create a Docker network: {_first_line(exc)}") from None
-        upstream = self._run(self._upstream_container(), "fake upstream", UPSTREAM_IMAGE)
+        upstream = self._run(self._upstream_container(), "fake upstream", self.upstream_image)
         host = upstream.get_container_host_ip()
         self.upstream_url = f"http://{host}:{upstream.get_exposed_port(UPSTREAM_PORT)}/v1"
         env: dict[str, str] = {}
         if self.with_database:
             password = secrets.token_hex(16)
             REDACT.add(password)
-            postgres = self._run(self._postgres_container(password), "PostgreSQL", POSTGRES_IMAGE)
+            postgres = self._run(self._postgres_container(password), "PostgreSQL", self.postgres_image)
             env["DATABASE_URL"] = f"postgresql://llmproxy:{password}@{DB_ALIAS}:5432/litellm"
             self.database_url = Secret(postgres.get_connection_url(driver=None))
             REDACT.add(self.database_url)
@@ -228,42 +340,52 @@ class DockerProxy(Launcher):
         try:
             container.start()
         except Exception as exc:
-            budget = f" within {timeout:g} s" if timeout else ""
+            exit_code = _exit_code(container)
+            if exit_code is not None:
+                problem = (
+                    f"{what} ({image}) exited with code {exit_code} during start-up. Hint: its log below says "
+                    "why (a config it cannot read, a missing dependency, a port in use)"
+                )
+            else:
+                budget = f" within {timeout:g} s" if timeout else ""
+                problem = (
+                    f"{what} ({image}) did not start{budget}: {_first_line(exc)}. Hint: check that the image "
+                    f"is the right one (setting {_IMAGE_SETTING[what]}), give a slow machine a longer startup timeout, "
+                    "and read the log below"
+                )
             raise DockerStartError(
-                f"{what} ({image}) did not start{budget}: {_first_line(exc)}. Hint: check that the image "
-                f"exists and can be pulled (set {IMAGE_ENV} to another LiteLLM image), and read the log "
-                f"below.\n--- last {_LOG_TAIL_LINES} log lines of {what} ---\n{_tail(container)}"
+                f"{problem}.\n--- last {_LOG_TAIL_LINES} log lines of {what} ---\n{_tail(container)}"
             ) from None
         return container
 
     def _upstream_container(self) -> Any:
         from testcontainers.core.container import DockerContainer
-        from testcontainers.core.wait_strategies import HttpWaitStrategy
 
         # Run as a script: the file has a __main__ guard and no package imports.
         return (
-            DockerContainer(UPSTREAM_IMAGE)
+            DockerContainer(self.upstream_image)
             .with_network(self._network)
             .with_network_aliases(UPSTREAM_ALIAS)
             .with_copy_into_container(Path(fake_upstream.__file__), _UPSTREAM_PATH)
             .with_env("PYTHONUNBUFFERED", "1")
             .with_command(["python", _UPSTREAM_PATH, "--host", "0.0.0.0", "--port", str(UPSTREAM_PORT)])
             .with_exposed_ports(UPSTREAM_PORT)
-            .waiting_for(HttpWaitStrategy(UPSTREAM_PORT, MODELS).for_status_code(200).with_startup_timeout(120))
+            .waiting_for(_http_wait(UPSTREAM_PORT, MODELS, 120))
         )
 
     def _postgres_container(self, password: str) -> Any:
         from testcontainers.community.postgres import PostgresContainer
 
         return (
-            PostgresContainer(POSTGRES_IMAGE, username="llmproxy", password=password, dbname="litellm", driver=None)
+            PostgresContainer(
+                self.postgres_image, username="llmproxy", password=password, dbname="litellm", driver=None
+            )
             .with_network(self._network)
             .with_network_aliases(DB_ALIAS)
         )
 
     def _proxy_container(self, env: Mapping[str, str]) -> Any:
         from testcontainers.core.container import DockerContainer
-        from testcontainers.core.wait_strategies import HttpWaitStrategy
 
         container = (
             DockerContainer(self.image)
@@ -271,11 +393,7 @@ class DockerProxy(Launcher):
             .with_copy_into_container(self.config, _CONFIG_PATH)
             .with_command(["--config", _CONFIG_PATH, "--port", str(PROXY_PORT)])
             .with_exposed_ports(PROXY_PORT)
-            .waiting_for(
-                HttpWaitStrategy(PROXY_PORT, READINESS)
-                .for_status_code(200)
-                .with_startup_timeout(timedelta(seconds=self.startup_timeout))
-            )
+            .waiting_for(_http_wait(PROXY_PORT, READINESS, self.startup_timeout))
         )
         for name, value in env.items():
             container.with_env(name, value)

@@ -14,14 +14,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from litellm_smoke._secrets import redact
 from litellm_smoke.errors import ExitCode
 
-if TYPE_CHECKING:
-    from litellm_smoke.client.http import Usage
+
+class Usage(Protocol):
+    """What the run spent (the client's ``Usage``): the report only reads it."""
+
+    model_calls: dict[str, int]
+    prompt_tokens: int
+    completion_tokens: int
+
 
 REPORT_SCHEMA = "litellm-smoke/report/v1"
 PREFLIGHT_TEST = "test_reachability"

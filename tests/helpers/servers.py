@@ -53,6 +53,38 @@ def black_hole() -> Iterator[str]:
         sock.close()
 
 
+@contextmanager
+def silent_server() -> Iterator[tuple[str, threading.Event]]:
+    """Like :func:`black_hole`, but accepts each connection and sets the event: a test can wait for
+    the client to be mid-request instead of sleeping. Nothing is ever answered."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    sock.settimeout(0.1)
+    connected, stop = threading.Event(), threading.Event()
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            held.append(conn)
+            connected.set()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", connected
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        sock.close()
+
+
 def dead_port() -> str:
     """A loopback URL where nothing listens."""
     with socket.socket() as sock:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Live
+from tests.helpers.live import Live
 
 pytestmark = pytest.mark.embedded
 
@@ -40,7 +40,9 @@ def failed_tests(result: pytest.RunResult) -> set[str]:
     return {line.split("::")[-1].split(" ")[0] for line in result.stdout.lines if line.startswith("FAILED ")}
 
 
-def test_healthy_gateway_passes_every_check(pytester, monkeypatch, faults_proxy) -> None:
+def test_healthy_gateway_passes_every_check(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, faults_proxy: Live
+) -> None:
     result = run(pytester, monkeypatch, faults_proxy)
     # no database here: the 6 virtual-key checks and the database check skip with their reasons
     result.assert_outcomes(passed=21, skipped=7)  # 16 smoke + 5 security checks
@@ -131,7 +133,13 @@ def test_healthy_gateway_passes_every_check(pytester, monkeypatch, faults_proxy)
     ],
 )
 def test_fault_fails_the_check_that_exists_for_it(
-    pytester, monkeypatch, faults_proxy, kwargs, args, failing, message
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    faults_proxy: Live,
+    kwargs: dict[str, str],
+    args: tuple[str, ...],
+    failing: set[str],
+    message: str,
 ) -> None:
     result = run(pytester, monkeypatch, faults_proxy, *args, **kwargs)
     assert result.ret == pytest.ExitCode.TESTS_FAILED

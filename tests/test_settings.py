@@ -43,7 +43,8 @@ def test_model_lists_from_env_and_repeated_options() -> None:
 
 def test_external_target_without_models_verifies_no_models() -> None:
     settings = resolve({}, {"LITELLM_BASE_URL": "http://gw:4000", "LITELLM_MASTER_KEY": KEY})
-    assert settings.chat_models == () and settings.embedding_models == ()
+    assert settings.chat_models == ()
+    assert settings.embedding_models == ()
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,9 @@ def test_settings_never_show_the_key() -> None:
 
 def test_secret_masks_itself() -> None:
     secret = Secret(KEY)
-    assert KEY not in repr(secret) and KEY not in str(secret) and KEY not in f"{secret}"
+    assert KEY not in repr(secret)
+    assert KEY not in str(secret)
+    assert KEY not in f"{secret}"
     assert secret.reveal() == KEY
 
 
@@ -111,5 +114,7 @@ def test_redactor_masks_known_and_key_shaped_values() -> None:
     redactor = Redactor([KEY])
     text = f"key {KEY} other sk-abcdefghijkl Authorization: Bearer tok12345678 end"
     out = redactor(text)
-    assert KEY not in out and "sk-abcdefghijkl" not in out and "tok12345678" not in out
+    assert KEY not in out
+    assert "sk-abcdefghijkl" not in out
+    assert "tok12345678" not in out
     assert out.startswith("key [REDACTED]")

@@ -161,7 +161,8 @@ def test_parse_translates_prisma_tls_params(query: str, expected: dict[str, str]
 def test_parse_decodes_percent_encoded_credentials() -> None:
     parsed = parse_database_url(f"postgres://lite%40llm:{quote(ROLE_PASSWORD, safe='')}@[::1]/my%20db")
     assert parsed.user == "lite@llm"
-    assert parsed.password is not None and parsed.password.reveal() == ROLE_PASSWORD
+    assert parsed.password is not None
+    assert parsed.password.reveal() == ROLE_PASSWORD
     assert (parsed.host, parsed.port, parsed.dbname, parsed.where) == ("::1", None, "my db", "[::1]:5432")
     assert parsed.masked == "postgres://lite%40llm:***@[::1]/my%20db"
 
@@ -484,7 +485,8 @@ def test_empty_database_is_not_migrated(empty_database: str) -> None:
         check_database(empty_database, timeout=5)
     error = info.value
     assert error.problem is DbProblem.NOT_MIGRATED
-    assert error.report is not None and error.report.missing_tables == CORE_TABLES
+    assert error.report is not None
+    assert error.report.missing_tables == CORE_TABLES
     assert all(table in str(error) for table in CORE_TABLES)
     assert "prisma migrate deploy" in str(error)
     assert _secret_free(str(error), ROLE_PASSWORD)
@@ -539,7 +541,8 @@ def test_wrong_password(empty_database: str, role_url: Callable[..., str]) -> No
     assert "password authentication failed" in str(error)
     assert f"'{ROLE}'" in str(error)
     assert _secret_free(str(error), WRONG_PASSWORD, ROLE_PASSWORD)
-    assert error.__cause__ is None and error.__suppress_context__  # the driver's exception is not chained
+    assert error.__cause__ is None
+    assert error.__suppress_context__
     assert elapsed < 2
 
 

@@ -29,12 +29,13 @@ from litellm_smoke.client import keys as key_api
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.keys import SweepError, find_smoke_keys, sweep
 from litellm_smoke.errors import ExitCode, SmokeFailure
+from tests.helpers.paths import KEYS_REPLAY
 from tests.keys_replay.build import BUILDERS, OUT_DIR
 from tests.keys_replay.router import BASE_URL, MASTER_KEY, FakeKeyProxy
 
 MODEL = "heartcode-chat-sfw"
 EMBED = "heartcode-embed"
-BUILD_SCRIPT = Path(__file__).parent / "keys_replay" / "build.py"
+BUILD_SCRIPT = KEYS_REPLAY / "build.py"
 
 
 @asynccontextmanager
@@ -111,7 +112,8 @@ async def test_healthy_lifecycle_passes_every_check_and_spends_at_most_rpm_limit
     fake = FakeKeyProxy()
     failures, registry, minted = await _lifecycle(fake)
     assert failures == {}
-    assert minted is not None and minted.deleted
+    assert minted is not None
+    assert minted.deleted
     # rpm_limit accepted (billable) completions, then the one refused with 429
     assert len(fake.calls_to("POST", "/v1/chat/completions")) == key_api.DEFAULT_RPM_LIMIT + 1
     assert len(fake.minted[0].window) == key_api.DEFAULT_RPM_LIMIT
@@ -176,8 +178,10 @@ async def test_registry_reports_keys_it_could_not_delete_by_alias_only() -> None
     async with client_for(fake) as client:
         minted = await key_api.generate_key(client, key_api.KeySpec(MODEL, "r2"), register=registry.add)
         leftovers = await registry.delete_all(client)
-    assert len(leftovers) == 1 and leftovers[0].startswith("litellm-smoke-r2 (hash …")
-    assert minted.key.reveal() not in leftovers[0] and (minted.token or "") not in leftovers[0]
+    assert len(leftovers) == 1
+    assert leftovers[0].startswith("litellm-smoke-r2 (hash …")
+    assert minted.key.reveal() not in leftovers[0]
+    assert (minted.token or "") not in leftovers[0]
 
 
 @pytest.mark.parametrize(
@@ -251,7 +255,8 @@ def test_forbidden_model_is_a_real_model_when_one_is_configured(
 
 def test_forbidden_model_falls_back_to_a_made_up_name() -> None:
     name, kind = keys.pick_forbidden_model(MODEL, [MODEL], [])
-    assert name.startswith("litellm-smoke-not-allowed-") and kind == "chat"
+    assert name.startswith("litellm-smoke-not-allowed-")
+    assert kind == "chat"
 
 
 @pytest.mark.parametrize(
@@ -309,7 +314,8 @@ async def test_sweep_deletes_only_keys_with_both_marks(faults: list[str]) -> Non
     assert deleted == {"old", "young"}
     assert [label.split(" ")[0] for label in labels] == sorted([seeded["old"].alias, seeded["young"].alias])
     for k in seeded.values():
-        assert k.key not in " ".join(labels) and k.token not in " ".join(labels)
+        assert k.key not in " ".join(labels)
+        assert k.token not in " ".join(labels)
 
 
 @pytest.mark.asyncio
@@ -320,8 +326,11 @@ async def test_sweep_spares_young_keys_and_dry_run_deletes_nothing() -> None:
         planned = await sweep(client, older_than=timedelta(minutes=15), dry_run=True, now=NOW)
         assert not any(k.deleted for k in seeded.values())
         done = await sweep(client, older_than=timedelta(minutes=15), now=NOW)
-    assert planned == done and len(done) == 1 and done[0].startswith(seeded["old"].alias)
-    assert seeded["old"].deleted and not seeded["young"].deleted
+    assert planned == done
+    assert len(done) == 1
+    assert done[0].startswith(seeded["old"].alias)
+    assert seeded["old"].deleted
+    assert not seeded["young"].deleted
 
 
 @pytest.mark.asyncio
@@ -371,7 +380,8 @@ def test_cli_usage_errors_are_one_line(
 ) -> None:
     assert _cli_sweep.run(_args(**overrides)) == ExitCode.USAGE
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and message in err
+    assert err.count("\n") == 1
+    assert message in err
 
 
 @pytest.mark.usefixtures("proxy_env")
@@ -387,11 +397,14 @@ def test_cli_dry_run_then_sweep_prints_aliases_never_keys(capsys: pytest.Capture
         assert _cli_sweep.run(_args()) == ExitCode.OK
         again = capsys.readouterr().out
     assert f"would delete {seeded['old'].alias} (hash …{seeded['old'].token[-6:]}" in dry
-    assert "would delete 2 smoke key(s)" in dry and "deleted 2 smoke key(s)" in real
+    assert "would delete 2 smoke key(s)" in dry
+    assert "deleted 2 smoke key(s)" in real
     assert "no smoke keys on http://litellm.test" in again
     for k in seeded.values():
         for text in (dry, real):
-            assert k.key not in text and k.token not in text and MASTER_KEY not in text
+            assert k.key not in text
+            assert k.token not in text
+            assert MASTER_KEY not in text
 
 
 @pytest.mark.usefixtures("proxy_env")
@@ -399,7 +412,9 @@ def test_cli_reports_a_failed_sweep_in_one_line(capsys: pytest.CaptureFixture[st
     with FakeKeyProxy(faults=["no_db"]).router():
         assert _cli_sweep.run(_args()) == ExitCode.FAILED
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "has no database" in err and MASTER_KEY not in err
+    assert err.count("\n") == 1
+    assert "has no database" in err
+    assert MASTER_KEY not in err
 
 
 def test_duration_parser() -> None:
@@ -411,7 +426,7 @@ def test_duration_parser() -> None:
 # -- the real suite (src/litellm_smoke/suite/test_keys.py), black-box through pytester ------------
 
 SUITE = Path(keys.__file__).resolve().parents[1] / "suite" / "test_keys.py"
-ROUTER = Path(__file__).parent / "keys_replay" / "router.py"
+ROUTER = KEYS_REPLAY / "router.py"
 
 CONFTEST = """
 from __future__ import annotations

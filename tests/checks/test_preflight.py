@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.servers import black_hole, dead_port, html_error_server
+from tests.helpers.servers import black_hole, dead_port, html_error_server
 
 KEY = "sk-preflight-test-key-0123456789"
 SMOKE = (

@@ -25,11 +25,12 @@ from litellm_smoke import cli
 from litellm_smoke.cli import main
 from litellm_smoke.errors import ExitCode
 from litellm_smoke.litellm_config.reader import ConfigFileError, models_from_config
-from tests.conftest import Live
-from tests.servers import black_hole, dead_port
+from tests.helpers.live import Live
+from tests.helpers.paths import LINT_CONFIGS
+from tests.helpers.servers import dead_port, silent_server
 
 KEY = "sk-cli-test-master-key-0123456789"
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "configs" / "lint"
+FIXTURES = LINT_CONFIGS
 # The virtual-key checks need a database-backed proxy and are not what these tests are about.
 NOT_KEYS = ("-m", "smoke and not keys")
 
@@ -252,7 +253,8 @@ def test_bad_input_is_one_line_and_exit_2(
     assert result.out == ""  # nothing ran
     assert len(result.err.strip().splitlines()) == 1, result.err
     pytest.LineMatcher(result.err.splitlines()).fnmatch_lines([f"litellm-smoke check: error: {message}"])
-    assert "Traceback" not in result.err and KEY not in result.text
+    assert "Traceback" not in result.err
+    assert KEY not in result.text
 
 
 @pytest.mark.parametrize(
@@ -282,7 +284,8 @@ def test_top_level_usage(run_cli: RunCli) -> None:
     version = run_cli("--version")
     assert (version.code, version.out.strip()) == (0, "litellm-smoke 0.1.0")
     unknown = run_cli("frobnicate")
-    assert unknown.code == ExitCode.USAGE and "invalid choice: 'frobnicate'" in unknown.err
+    assert unknown.code == ExitCode.USAGE
+    assert "invalid choice: 'frobnicate'" in unknown.err
 
 
 def test_a_missing_or_broken_subcommand_module_does_not_break_check(
@@ -296,7 +299,9 @@ def test_a_missing_or_broken_subcommand_module_does_not_break_check(
     monkeypatch.setitem(cli._PLUGGABLE, "needs-dep", "needs_dep_cli_for_test")
     listing = run_cli("--help")
     assert listing.code == 0
-    assert "ghost" not in listing.out and "broken" in listing.out and "needs-dep" in listing.out
+    assert "ghost" not in listing.out
+    assert "broken" in listing.out
+    assert "needs-dep" in listing.out
     broken = run_cli("broken", "anything")
     assert broken.code == ExitCode.USAGE
     assert broken.err.strip() == (
@@ -312,7 +317,8 @@ def test_lint_config_is_wired(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("DATABASE_URL", "postgresql://litellm:pw@db.internal:5432/litellm")
     assert run_cli("lint-config", str(FIXTURES / "good.yaml")).code == 0
     seed = run_cli("lint-config", str(FIXTURES / "seed.yaml"))
-    assert seed.code == 1 and "os.environ/LITELLM_MASTER_KEY" in seed.out
+    assert seed.code == 1
+    assert "os.environ/LITELLM_MASTER_KEY" in seed.out
 
 
 def test_console_script_is_installed() -> None:
@@ -360,7 +366,8 @@ def test_unreachable_target_is_exit_3(run_cli: RunCli, monkeypatch: pytest.Monke
     )
     assert result.out.splitlines()[-1].startswith("litellm-smoke: TARGET UNREACHABLE: connection refused")
     data = json.loads(report.read_text(encoding="utf-8"))
-    assert data["verdict"]["code"] == 3 and data["target"]["url"] == url
+    assert data["verdict"]["code"] == 3
+    assert data["target"]["url"] == url
     assert KEY not in result.text + report.read_text(encoding="utf-8")
     assert "\x1b[" not in result.text  # not a terminal: no colours
 
@@ -402,7 +409,8 @@ def test_offline_replay_is_exit_0(run_cli: RunCli, tmp_path: Path) -> None:
     assert result.code == ExitCode.OK, result.text
     assert result.out.splitlines()[-1].startswith("litellm-smoke: HEALTHY: ")
     data = json.loads(report.read_text(encoding="utf-8"))
-    assert data["target"]["kind"] == "offline" and data["verdict"]["code"] == 0
+    assert data["target"]["kind"] == "offline"
+    assert data["verdict"]["code"] == 0
     assert data["litellm_version"] == "1.108.7"
 
 
@@ -410,7 +418,7 @@ def test_offline_replay_is_exit_0(run_cli: RunCli, tmp_path: Path) -> None:
 def test_ctrl_c_stops_the_run_and_its_child(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LITELLM_")}
     env["LITELLM_MASTER_KEY"] = KEY
-    with black_hole() as url:  # the preflight waits for an answer that never comes
+    with silent_server() as (url, connected):  # the preflight waits for an answer that never comes
         cli_process = subprocess.Popen(
             [sys.executable, "-m", "litellm_smoke.cli", "check", "--url", url, "--timeout", "60"],
             cwd=tmp_path,
@@ -424,10 +432,15 @@ def test_ctrl_c_stops_the_run_and_its_child(tmp_path: Path) -> None:
         while not children.read_text().split() and time.monotonic() < deadline:
             time.sleep(0.05)
         child = int(children.read_text().split()[0])
-        time.sleep(2.0)  # let pytest start the preflight
+        assert connected.wait(30), "the child pytest never reached the preflight"
         started = time.monotonic()
         cli_process.send_signal(signal.SIGINT)
-        output, _ = cli_process.communicate(timeout=30)
+        try:
+            output, _ = cli_process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:  # fail this test cleanly, without orphaning the CLI
+            cli_process.kill()
+            output, _ = cli_process.communicate()
+            pytest.fail(f"the CLI was still running 60 s after SIGINT:\n{output}")
     assert cli_process.returncode == 130, output
     assert time.monotonic() - started < 15
     assert not Path(f"/proc/{child}").exists(), "the child pytest outlived the CLI"
@@ -483,15 +496,18 @@ def test_healthy_target_is_exit_0_with_config_models_json_and_junit(
     assert result.out.splitlines()[-1].startswith("litellm-smoke: HEALTHY:")
 
     data = json.loads(report.read_text(encoding="utf-8"))
-    assert data["verdict"]["status"] == "healthy" and data["pytest_exit_status"] == 0
+    assert data["verdict"]["status"] == "healthy"
+    assert data["pytest_exit_status"] == 0
     assert data["target"] == {"url": faults_proxy.url, "kind": "external"}
-    assert data["litellm_version"] and data["usage"]["model_calls"]["heartcode-chat-sfw"] == 3
+    assert data["litellm_version"]
+    assert data["usage"]["model_calls"]["heartcode-chat-sfw"] == 3
     assert data["usage"]["total_tokens"] > 0
     assert data["checks"][0]["nodeid"] == "litellm_smoke/suite/test_smoke.py::test_reachability"
 
     cases = {case.get("name"): case for case in ET.parse(junit).getroot().iter("testcase")}
     chat = {p.get("name"): p.get("value") for p in cases["test_chat_completion[heartcode-chat-sfw]"].iter("property")}
-    assert chat["model"] == "heartcode-chat-sfw" and chat["litellm_version"] == data["litellm_version"]
+    assert chat["model"] == "heartcode-chat-sfw"
+    assert chat["litellm_version"] == data["litellm_version"]
     assert float(chat["latency_ms"] or 0) > 0
     assert cases["test_chat_completion[heartcode-chat-sfw]"].get("classname") == "litellm_smoke.suite.test_smoke"
 
@@ -521,7 +537,8 @@ def test_wrong_master_key_is_exit_1(run_cli: RunCli, monkeypatch: pytest.MonkeyP
             "UNHEALTHY: 1 of 3 checks failed (2 passed) -> exit 1",
         ]
     )
-    assert wrong not in result.text and faults_proxy.key not in result.text
+    assert wrong not in result.text
+    assert faults_proxy.key not in result.text
 
 
 @pytest.mark.embedded

@@ -11,8 +11,9 @@ import pytest
 from litellm_smoke.cli import lint as _cli_lint
 from litellm_smoke.litellm_config import lint
 from litellm_smoke.litellm_config.lint import Finding, exit_code, findings_to_json, format_findings, lint_config
+from tests.helpers.paths import LINT_CONFIGS
 
-LINT_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "configs" / "lint"
+LINT_FIXTURES = LINT_CONFIGS
 
 SEED_MASTER_KEY = "sk-O5z4E7s-6NhLDG3ZZbq9tQ"  # public already: printed in the seed document
 SEED_DB_PASSWORD = "hc-Mysql-Pw-4471"
@@ -92,7 +93,7 @@ CASES = [
     ),
     pytest.param("env-missing.yaml", {**ENV, **AZURE}, [], id="env-present"),
     pytest.param(
-        "sk-1234.yaml",
+        "example-key.yaml",
         ENV,
         [
             ("error", "hardcoded-master-key", "general_settings.master_key"),
@@ -237,7 +238,8 @@ def test_findings_carry_lines() -> None:
 
 def test_mysql_message_explains_prisma_and_masks_url() -> None:
     [finding] = [f for f in lint_config(LINT_FIXTURES / "seed.yaml", {}) if f.code == "database-not-postgres"]
-    assert "Prisma" in finding.message and "PostgreSQL" in finding.message
+    assert "Prisma" in finding.message
+    assert "PostgreSQL" in finding.message
     assert "mysql://***@host.docker.internal:3306/heartcode" in finding.message
     assert "heartcode:" not in finding.message
     assert "postgresql://" in finding.fix
@@ -335,28 +337,18 @@ def test_str_path_is_read_and_missing_file_raises(tmp_path: Path) -> None:
         lint_config(str(tmp_path / "absent.yaml"), ENV)
 
 
-def test_checks_are_named_functions_in_registry() -> None:
-    assert [c.__name__ for c in lint.CHECKS] == [
-        "check_structure",
-        "check_model_entries",
-        "check_env_references",
-        "check_master_key",
-        "check_database_url",
-        "check_embedding_mode",
-        "check_duplicate_models",
-        "check_literal_secrets",
-    ]
-    assert all(c.__doc__ for c in lint.CHECKS)
+LINT_MODULES = [*sorted(Path(lint.__file__).parent.rglob("*.py")), Path(_cli_lint.__file__)]
 
 
-@pytest.mark.parametrize("module", [lint, _cli_lint], ids=["lint", "_cli_lint"])
-def test_imports_only_stdlib_yaml_and_siblings(module: object) -> None:
-    tree = ast.parse(Path(module.__file__).read_text())  # type: ignore[attr-defined]
+@pytest.mark.parametrize("path", LINT_MODULES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_imports_only_stdlib_yaml_packaging_and_siblings(path: Path) -> None:
+    """No LiteLLM import (lint runs where LiteLLM is not installed), nothing outside the declared dependencies."""
+    tree = ast.parse(path.read_text())
     imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {
         n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module and not n.level
     }
-    assert imported - sys.stdlib_module_names <= {"yaml", "litellm_smoke"}
+    assert imported - sys.stdlib_module_names <= {"yaml", "litellm_smoke", "packaging", "tomli"}
 
 
 def test_known_default_digest_matches_litellm_list() -> None:
@@ -391,6 +383,7 @@ def test_json_form() -> None:
         "message": findings[0].message,
         "fix": findings[0].fix,
         "line": 17,
+        "file": str(LINT_FIXTURES / "seed.yaml"),
     }
 
 
@@ -468,7 +461,7 @@ def test_cli_usage_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFix
 @pytest.mark.usefixtures("clean_environ")
 @pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
 def test_cli_output_never_contains_secrets(as_json: bool, env_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    for fixture in ("seed.yaml", "literal-api-key.yaml", "sk-1234.yaml"):
+    for fixture in ("seed.yaml", "literal-api-key.yaml", "example-key.yaml"):
         argv = [str(LINT_FIXTURES / fixture), "--env-file", str(env_file)] + (["--json"] if as_json else [])
         _cli_lint.main(argv)
     out, err = capsys.readouterr()
@@ -503,3 +496,47 @@ def test_add_parser_registers_subcommand(env_file: Path, capsys: pytest.CaptureF
 def test_parse_env_file() -> None:
     text = "# c\n\nexport A=1\nB = 'two words'\nC=\"x # y\"\nD=3 # comment\nE=\n"
     assert _cli_lint.parse_env_file(text) == {"A": "1", "B": "two words", "C": "x # y", "D": "3", "E": ""}
+
+
+# --------------------------------------------------------------------------- wrappers through the CLI
+
+WRAPPED = LINT_FIXTURES / "wrapped"
+
+
+@pytest.mark.usefixtures("clean_environ")
+def test_cli_text_says_what_it_read_and_where(capsys: pytest.CaptureFixture[str]) -> None:
+    values = WRAPPED / "helm" / "values.yaml"
+    assert _cli_lint.main([str(values)]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"{values}: read as litellm-helm chart values (proxy_config)"
+    assert f"general_settings.master_key ({values}:18)  [hardcoded-master-key]" in out
+    assert SEED_MASTER_KEY not in out
+
+
+@pytest.mark.usefixtures("clean_environ")
+def test_cli_json_schema_2(capsys: pytest.CaptureFixture[str]) -> None:
+    path = WRAPPED / "include" / "config.yaml"
+    assert _cli_lint.main([str(path), "--json", "--workers", "2"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == ["schema", "source", "read_as", "wrapper", "files", "deployment", "summary", "findings"]
+    assert (data["schema"], data["wrapper"], len(data["files"])) == (2, "config", 4)
+    assert data["deployment"] == {"replicas": 1, "workers": 2, "from": "options"}
+    [key] = [f for f in data["findings"] if f["code"] == "hardcoded-master-key"]
+    assert key["file"].endswith("settings/database.yaml")
+    assert key["line"] == 2
+    assert set(key) == {"severity", "code", "path", "message", "fix", "line", "file"}
+
+
+def test_helm_env_var_secrets_are_redacted(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    secret = "Upstream-Secret-Value-42"
+    values.write_text(
+        f"envVars: {{AZURE_API_KEY: {secret}}}\n"
+        "proxy_config:\n"
+        "  model_list: [{model_name: a, litellm_params: {model: azure/x, api_key: os.environ/AZURE_API_KEY}}]\n"
+        f"  general_settings: {{master_key: {secret}}}\n",
+        encoding="utf-8",
+    )
+    findings = lint_config(values, {})
+    assert "hardcoded-master-key" in {f.code for f in findings}
+    assert secret not in format_findings(findings) + findings_to_json(findings)
