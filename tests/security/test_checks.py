@@ -119,7 +119,7 @@ async def test_clean_version_passes() -> None:
     assert report.source == f"{READINESS_DETAILS} body"
 
 
-@pytest.mark.parametrize("version", [None, "main-latest", ""])
+@pytest.mark.parametrize("version", [None, "main-latest", "", "1.82.8\x1b[2J", "9" * 500, "<b>1.82.8</b>"])
 async def test_unknown_version_is_reported_not_failed(version: str | None) -> None:
     async with client_for(lite(version)) as client:
         report = await security.version_not_known_bad(client)

@@ -6,6 +6,7 @@ No model is called: the version comes from headers already seen, ``/health/readi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,10 +39,22 @@ class VersionReport:
         return self.version is not None and parse_version(self.version) is not None
 
 
+_VERSION_TEXT = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}")
+
+
+def _version_text(raw: object) -> str | None:
+    """A reported version as text fit for a message, or None: at most 64 characters of [0-9A-Za-z.+_-]."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    return text if _VERSION_TEXT.fullmatch(text) else None
+
+
 async def reported_version(client: ProxyClient) -> tuple[str | None, str]:
-    """(version, where it came from). No model call, never raises; (None, why) when nothing reports one."""
-    if client.litellm_version:
-        return client.litellm_version, "x-litellm-version header"
+    """(version, where it came from). No model call, never raises; (None, why) when nothing reports one.
+
+    A value that cannot be a version (too long, control characters, markup) counts as not reported.
+    """
+    if _version_text(client.litellm_version):
+        return _version_text(client.litellm_version), "x-litellm-version header"
     for path, key in ((READINESS_DETAILS, True), (READINESS, False)):
         try:
             response = await client.get(path) if key else await client.get(path, key=None)
@@ -53,10 +66,10 @@ async def reported_version(client: ProxyClient) -> tuple[str | None, str]:
             body = response.json()
         except ValueError:
             continue
-        version = body.get("litellm_version") if isinstance(body, dict) else None
-        if isinstance(version, str) and version.strip():
-            client.litellm_version = client.litellm_version or version.strip()
-            return version.strip(), f"{path} body"
+        version = _version_text(body.get("litellm_version") if isinstance(body, dict) else None)
+        if version:
+            client.litellm_version = client.litellm_version or version
+            return version, f"{path} body"
     return None, f"no x-litellm-version header and no litellm_version in {READINESS_DETAILS} or {READINESS}"
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from litellm_smoke.errors import ExitCode
 from litellm_smoke.litellm_config.lint import LintOptions, exit_code, findings_to_json, format_findings, lint
 from litellm_smoke.security.advisories import AdvisoryDataError, load_advisories
+from litellm_smoke.security.well_known_keys import WellKnownKeysError, load_well_known_keys
 
 DESCRIPTION = """\
 Check a LiteLLM proxy config before deploying it, without starting anything or touching the
@@ -118,6 +119,14 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="extra advisory file (same shape as the shipped data) added to the shipped advisories; repeatable",
     )
+    pins.add_argument(
+        "--well-known-keys",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="extra file of publicly known master keys (sha256 digests, shape of the shipped "
+        "well_known_keys.yaml) added to the shipped list; repeatable",
+    )
 
 
 def parse_env_file(text: str, name: str = "<env-file>") -> dict[str, str]:
@@ -166,15 +175,17 @@ def run(args: argparse.Namespace) -> int:
         scan_project=not args.no_scan,
         scan_dirs=tuple(Path(d) for d in args.scan),
         advisories=tuple(Path(f) for f in args.advisories),
+        well_known_keys=tuple(Path(f) for f in args.well_known_keys),
     )
     try:
         for directory in options.scan_dirs:
             if not directory.is_dir():
                 raise EnvFileError(f"--scan {directory}: not a directory")
         load_advisories(options.advisories)
+        load_well_known_keys(options.well_known_keys)
         environ = _environ(args.env_file or [], os.environ)
         report = lint(path, environ, options=options)
-    except (EnvFileError, AdvisoryDataError) as exc:
+    except (EnvFileError, AdvisoryDataError, WellKnownKeysError) as exc:
         print(f"litellm-smoke lint-config: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     except (OSError, UnicodeDecodeError) as exc:

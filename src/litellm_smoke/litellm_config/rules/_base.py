@@ -66,7 +66,8 @@ class LintOptions:
     :ivar replicas: proxy pods (default: from Helm values / manifest, else 1); :ivar workers: uvicorn
         workers per pod (same); :ivar cost_per_probe: dollars one health-check probe costs;
     :ivar scan_project: read requirements/lockfiles/Dockerfiles/compose files next to the config;
-    :ivar scan_dirs: more directories to read them from; :ivar advisories: extra advisory files.
+    :ivar scan_dirs: more directories to read them from; :ivar advisories: extra advisory files;
+    :ivar well_known_keys: extra files of publicly known keys (security/well_known_keys.py).
     """
 
     replicas: int | None = None
@@ -75,6 +76,7 @@ class LintOptions:
     scan_project: bool = True
     scan_dirs: tuple[Path, ...] = ()
     advisories: tuple[Path, ...] = ()
+    well_known_keys: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ Includes the litellm-helm chart's ``masterkey`` value, which the chart turns int
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from litellm_smoke.litellm_config.rules._base import (
     ENV_PREFIX,
@@ -98,11 +99,13 @@ def check_master_key(ctx: LintContext) -> Iterator[Finding]:
             return
         path, origin = f"env:{MASTER_KEY_ENV}", f"the value of {MASTER_KEY_ENV}"
 
-    yield from _judge_master_key(key.strip(), path, origin, refusal)
+    yield from _judge_master_key(key.strip(), path, origin, refusal, ctx.options.well_known_keys)
 
 
-def _judge_master_key(key: str, path: str, origin: str, refusal: str) -> Iterator[Finding]:
-    if (known := is_well_known(key)) is not None:
+def _judge_master_key(
+    key: str, path: str, origin: str, refusal: str, extra: tuple[Path, ...] = ()
+) -> Iterator[Finding]:
+    if (known := is_well_known(key, extra)) is not None:
         yield Finding(
             "error",
             "master-key-publicly-known",
