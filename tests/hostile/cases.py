@@ -43,6 +43,13 @@ CASES: tuple[Case, ...] = (
         issue_item="1 time",
     ),
     Case(
+        "trickle-headers",
+        "trickle-headers",
+        3,
+        {"reachability": "timed out waiting for the response"},
+        issue_item="1 time",
+    ),
+    Case(
         "trickle-chat",
         "trickle-chat",
         1,

@@ -29,6 +29,7 @@ TICK = 0.5  # seconds between trickled bytes: fast enough for a short test, slow
 MODES: dict[str, str] = {
     "healthy": "a well-behaved LiteLLM look-alike: every check passes",
     "trickle-liveliness": "liveliness headers, then the body one byte per tick, forever",
+    "trickle-headers": "liveliness response headers one byte per tick, forever (slowloris in reverse)",
     "trickle-chat": "chat completion body one byte per tick, forever",
     "trickle-sse": "a valid SSE chunk per tick, forever (each read is in time, the stream never ends)",
     "endless-sse": "valid SSE chunks as fast as the socket takes them, forever",
@@ -157,6 +158,8 @@ class HostileServer:
         if path == "/health/liveliness":
             if self.mode == "trickle-liveliness":
                 return self._trickle(b'"I\'m alive!"' * 1000, "application/json")
+            if self.mode == "trickle-headers":
+                return self._trickle_head()
             return _json(200, "I'm alive!")
         if path == "/health/readiness":
             return _json(200, {"status": "healthy", "db": "Not connected", "litellm_version": "1.108.7"})
@@ -260,6 +263,13 @@ class HostileServer:
     def _trickle(body: bytes, ctype: str) -> Iterator[bytes]:
         yield _head(200, {"content-type": ctype, "content-length": str(len(body))})
         for byte in body:
+            time.sleep(TICK)
+            yield bytes([byte])
+
+    @staticmethod
+    def _trickle_head() -> Iterator[bytes]:
+        head = b"HTTP/1.1 200 OK\r\n" + b"x-padding: " + b"a" * 100_000
+        for byte in head:
             time.sleep(TICK)
             yield bytes([byte])
 
