@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
+# Set instead of SETTINGS_KEY when the settings are invalid in a run that did not ask for the suite.
+SETTINGS_ERROR_KEY = pytest.StashKey[pytest.UsageError]()
 MASKER_KEY = pytest.StashKey[Masker]()
 
 
@@ -53,7 +55,10 @@ class Target:
 @pytest.fixture(scope="session")
 def smoke_settings(pytestconfig: pytest.Config) -> Settings:
     """The resolved :class:`~litellm_smoke.settings.Settings` (option > env > ini > default)."""
-    return pytestconfig.stash[SETTINGS_KEY]
+    settings = pytestconfig.stash.get(SETTINGS_KEY, None)
+    if settings is None:
+        raise pytestconfig.stash[SETTINGS_ERROR_KEY]
+    return settings
 
 
 @pytest.fixture(scope="session")

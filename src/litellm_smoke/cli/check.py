@@ -292,7 +292,9 @@ def run_check(args: argparse.Namespace, passthrough: Sequence[str]) -> int:
         return 128 + signum
     document, rows = loaded if loaded is not None else ({}, [])
     interrupted = document.get("verdict", {}).get("status") == "interrupted"
-    verdict = _report.decide(returncode, rows, interrupted=interrupted)
+    # The plugin exits with the verdict's own code; the JSON keeps pytest's status for decide().
+    pytest_exit = document.get("pytest_exit_status", returncode) if loaded is not None else returncode
+    verdict = _report.decide(int(pytest_exit), rows, interrupted=interrupted)
     artefacts = [f"{label}: {path}" for label, path in (("JSON", args.json), ("JUnit", args.junitxml)) if path]
     tail = f" ({'; '.join(artefacts)})" if artefacts else ""
     _say(f"{PROG}: {verdict.summary} -> exit {verdict.code}{tail}", colour="green" if verdict.code == 0 else "red")
