@@ -1,35 +1,62 @@
-# Both targets create or reuse .venv/ themselves; only python3 and make are needed.
+# `make smoke` and `make test` create or reuse .venv/ themselves; only python3 (>= 3.10) and make are needed.
+# smoke installs what the smoke run needs (the package + the embedded extra: a real LiteLLM);
+# every other target installs the dev extra (the tests' and linters' tools) on top.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-stamp
+PIP := $(PY) -m pip --disable-pip-version-check
+SMOKE_STAMP := $(VENV)/.installed-embedded
+DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
+# pip's output, one line per package (Collecting ..., Installing ..., Successfully ...), with pip's
+# own exit status: make's /bin/sh has no pipefail, so the status goes through a file.
+define pip_install
+	@( $(PIP) install --progress-bar off -e '$(1)' 2>&1; echo $$? > $(VENV)/.pip-status ) \
+		| grep --line-buffered -E '^(Collecting|Installing|Successfully|ERROR|error)' || true
+	@status=$$(cat $(VENV)/.pip-status); rm -f $(VENV)/.pip-status; if [ "$$status" != 0 ]; then \
+		echo "make: pip install -e '$(1)' failed (exit $$status); rerun it for the full log: $(PIP) install -e '$(1)'"; \
+		exit $$status; fi
+endef
 
 .PHONY: venv smoke test lint bench clean
 
-$(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(PY):
+	@echo "make: creating $(VENV) with $(PYTHON)"
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(SMOKE_STAMP): pyproject.toml | $(PY)
+	@echo "make: installing litellm-smoke with the embedded extra (a real LiteLLM proxy) into $(VENV)"
+	@echo "make: about 1-3 min with an empty pip cache, 30-60 s with a warm one; later runs skip this"
+	$(call pip_install,.[embedded])
 	@touch $@
 
-## venv: create or update .venv with the dev extra (what every other target does first)
-venv: $(STAMP)
+$(DEV_STAMP): pyproject.toml | $(PY)
+	@echo "make: installing litellm-smoke with the dev extra (LiteLLM, Postgres driver, testcontainers, linters) into $(VENV)"
+	@echo "make: about 3-5 min with an empty pip cache, 1-2 min with a warm one; later runs skip this"
+	$(call pip_install,.[dev])
+	@touch $@ $(SMOKE_STAMP)
+
+## venv: create or update .venv with the dev extra (what test, lint and bench do first)
+venv: $(DEV_STAMP)
 
 ## smoke: the smoke checks against LITELLM_BASE_URL, or the embedded default when it is unset
-smoke: $(STAMP)
+smoke: $(SMOKE_STAMP)
+	@test -n "$$LITELLM_BASE_URL" || echo "make: no LITELLM_BASE_URL: starting the embedded default first (a local LiteLLM, 10-25 s)"
 	$(PY) -m pytest -m smoke $(PYTEST_ARGS)
 
 ## test: the project's own tests (unit, self-tests, launchers, database, lint)
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(PY) -m pytest -m "not smoke" $(PYTEST_ARGS)
 
-lint: $(STAMP)
+## lint: ruff, mypy --strict, actionlint over every workflow
+lint: $(DEV_STAMP)
 	$(PY) -m ruff check src tests benchmarks
 	$(PY) -m ruff format --check src tests benchmarks
 	$(PY) -m mypy
+	$(VENV)/bin/actionlint
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
