@@ -29,6 +29,7 @@ from litellm_smoke.fixtures import (  # noqa: F401 - re-exported so the entry po
     minted_keys,
     smoke_client,
     smoke_mask,
+    smoke_openai_sdk,
     smoke_preflight,
     smoke_settings,
     smoke_target,
@@ -78,12 +79,19 @@ def _resolve(config: pytest.Config) -> cfg.Settings:
     except cfg.SettingsError as exc:
         raise pytest.UsageError(f"litellm-smoke: {exc}") from None
     if settings.offline:
-        from litellm_smoke.offline.replay import ReplayError, load_exchanges, resolve_replay_dir  # offline only
+        from litellm_smoke.offline.replay import (  # offline only
+            ReplayError,
+            load_exchanges,
+            resolve_replay_dir,
+            with_recorded_models,
+        )
 
         try:
-            load_exchanges(resolve_replay_dir(settings.replay_dir))
+            directory = resolve_replay_dir(settings.replay_dir)
+            load_exchanges(directory)
         except ReplayError as exc:
             raise pytest.UsageError(f"litellm-smoke --offline: {exc}") from None
+        settings = with_recorded_models(settings, directory)
     return settings
 
 
@@ -371,6 +379,7 @@ class _SmokeReporter:
         self.json_path: str | None = config.getoption("smoke_json")
         self.json_error: str | None = None
         self.hint: str | None = None
+        self.skip_locations: dict[str, tuple[str, int]] = {}
         self.progress = bool(config.getoption("smoke_progress"))
         config.stash[MASKER_KEY] = _report.Masker(os.environ, self._write_mask)
 
@@ -398,6 +407,9 @@ class _SmokeReporter:
         the one failure names the cause.
         """
         preflights = [item for item in items if item.get_closest_marker("smoke_preflight")]
+        for item in items:  # the SDK's import happens in setup, not in the check's measured call
+            if item.get_closest_marker("openai_sdk") and "smoke_openai_sdk" not in getattr(item, "fixturenames", ()):
+                item.fixturenames.append("smoke_openai_sdk")  # type: ignore[attr-defined]
         config.stash[_SMOKE_COLLECTED_KEY] = sum(1 for item in items if item.get_closest_marker("smoke"))
         result = yield
         if any(item.get_closest_marker("smoke") for item in items):
@@ -422,14 +434,22 @@ class _SmokeReporter:
             return status[0], "", ""  # our progress line replaces pytest's letter
         return status
 
+    @pytest.hookimpl(tryfirst=True)  # before the terminal reporter files the report for -rs
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.skipped and isinstance(report.longrepr, tuple) and "smoke" in report.keywords:
+            # One session fixture skips several checks with one reason: give them one location, so
+            # pytest's short summary folds them into one "SKIPPED [6] ..." line.
+            path, lineno, reason = report.longrepr
+            first = self.skip_locations.setdefault(reason, (path, lineno))
+            report.longrepr = (first[0], first[1], reason)
         if not self.progress or not _is_check_report(report):
             return
         results = self.config.stash[RESULTS_KEY]
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")
         if not results or results[-1].nodeid != report.nodeid or terminal is None:
             return
-        text, markup = _report.progress_line(_report.CheckRow.from_result(results[-1]))
+        previous = _report.CheckRow.from_result(results[-2]) if len(results) > 1 else None
+        text, markup = _report.progress_line(_report.CheckRow.from_result(results[-1]), previous=previous)
         terminal.write_line(text, **markup)
 
     def pytest_keyboard_interrupt(self) -> None:
@@ -480,8 +500,8 @@ class _SmokeReporter:
             terminalreporter.write_line(self.hint, yellow=True, bold=True)
         if self.json_error:
             terminalreporter.write_line(self.json_error, red=True, bold=True)
-        if self.report is None or not self.report.checks:
-            return
+        if self.report is None or not self.report.checks or self.progress:
+            return  # with --smoke-progress the lines above are the table and the caller prints the verdict
         terminalreporter.write_sep("=", "litellm-smoke verdict")
         for text, markup in _report.table_lines(self.report.checks, self.report.verdict):
             terminalreporter.write_line(text, **markup)

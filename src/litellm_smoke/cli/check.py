@@ -278,6 +278,13 @@ def run_check(args: argparse.Namespace, passthrough: Sequence[str]) -> int:
         env = _child_env(args, passthrough, notes)
         # The same resolution the plugin does, so bad input is one line here, not a pytest error.
         settings = resolve({}, env, offline=args.offline)
+        if args.offline:
+            from litellm_smoke.offline.replay import ReplayError, resolve_replay_dir, with_recorded_models
+
+            try:
+                settings = with_recorded_models(settings, resolve_replay_dir(settings.replay_dir))
+            except ReplayError:
+                pass  # the child pytest reports a bad replay directory in its own words
     except (UsageProblem, SettingsError) as exc:
         _say(f"{PROG} check: error: {exc}", stream=sys.stderr)
         return ExitCode.USAGE
