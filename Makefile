@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # own exit status: make's /bin/sh has no pipefail, so the status goes through a file.
 define pip_install
 	@( $(PIP) install --progress-bar off -e '$(1)' 2>&1; echo $$? > $(VENV)/.pip-status ) \
-		| grep --line-buffered -E '^(Collecting|Installing|Successfully|ERROR|error)' || true
+		| grep --line-buffered -E '^(Collecting|Installing|Successfully|ERROR|error)' | sed 's/ (from .*//' || true
 	@status=$$(cat $(VENV)/.pip-status); rm -f $(VENV)/.pip-status; if [ "$$status" != 0 ]; then \
 		echo "make: pip install -e '$(1)' failed (exit $$status); rerun it for the full log: $(PIP) install -e '$(1)'"; \
 		exit $$status; fi
@@ -23,6 +23,7 @@ endef
 $(PY):
 	@echo "make: creating $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "make: upgrading pip in $(VENV)"
 	$(PIP) install --quiet --upgrade pip
 
 $(SMOKE_STAMP): pyproject.toml | $(PY)

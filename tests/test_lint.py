@@ -500,3 +500,43 @@ def test_add_parser_registers_subcommand(env_file: Path, capsys: pytest.CaptureF
 def test_parse_env_file() -> None:
     text = "# c\n\nexport A=1\nB = 'two words'\nC=\"x # y\"\nD=3 # comment\nE=\n"
     assert _cli_lint.parse_env_file(text) == {"A": "1", "B": "two words", "C": "x # y", "D": "3", "E": ""}
+
+
+# -- --references-only: a CI lint job holds none of the proxy's secrets -----------------------------
+
+
+def test_references_only_passes_a_valid_config_without_its_secrets(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("LITELLM_MASTER_KEY", "OPENAI_API_KEY", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    good = str(LINT_FIXTURES / "good.yaml")
+    assert _cli_lint.main([good]) == 1  # the values are missing here...
+    capsys.readouterr()
+    assert _cli_lint.main([good, "--references-only"]) == 0  # ...which is not this mode's business
+    out = capsys.readouterr().out
+    assert "[env-values-not-checked]" in out and "OPENAI_API_KEY, LITELLM_MASTER_KEY, DATABASE_URL" in out
+    assert "0 error(s), 0 warning(s), 1 info" in out
+
+
+def test_references_only_ignores_the_environment_and_still_judges_the_config(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LITELLM_MASTER_KEY", "sk-1234")  # a weak value in the shell is not the deploy's
+    codes = {f.code for f in lint_config(LINT_FIXTURES / "good.yaml", dict(__import__("os").environ),
+                                         references_only=True)}  # fmt: skip
+    assert "master-key-publicly-known" not in codes
+    seed = {f.code for f in lint_config(LINT_FIXTURES / "seed.yaml", {}, references_only=True)}
+    assert {"hardcoded-master-key", "database-not-postgres", "embedding-mode-missing"} <= seed
+    assert "salt-key-unset" not in seed
+    implicit = lint_config(LINT_FIXTURES / "no-master-key.yaml", {}, references_only=True)
+    assert [(f.severity, f.code) for f in implicit if f.path == "general_settings.master_key"] == [
+        ("warning", "master-key-implicit")
+    ]
+
+
+def test_references_only_and_env_file_conflict_in_one_line(env_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [str(LINT_FIXTURES / "good.yaml"), "--references-only", "--env-file", str(env_file)]
+    assert _cli_lint.main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "use one or the other" in err[0]

@@ -19,7 +19,8 @@ DESCRIPTION = """\
 Check a LiteLLM proxy config.yaml before deploying it, without starting anything or touching the
 network: structure, model entries, os.environ/ references, the master key (hard-coded, publicly
 known, missing), the database URL (PostgreSQL only), embedding model_info.mode, duplicate models
-and literal API keys. References are resolved against this process's environment plus --env-file.
+and literal API keys. References are resolved against this process's environment plus --env-file,
+or, with --references-only, not resolved at all (a CI lint job without the proxy's secrets).
 Secrets are never printed.
 
 exit codes: 0 no errors (no warnings either, with --strict), 1 problems found, 2 usage error.
@@ -52,6 +53,13 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="dotenv file (KEY=VALUE lines) with the deployment's environment; its values override "
         "this process's environment; repeatable, later files win (default: none)",
+    )
+    parser.add_argument(
+        "--references-only",
+        action="store_true",
+        help="check the config and its os.environ/ references without their values: the environment is not "
+        "read and unset variables are not errors (for CI lint jobs that hold none of the proxy's secrets; "
+        "not with --env-file)",
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too (default: errors only)")
 
@@ -95,9 +103,17 @@ def run(args: argparse.Namespace) -> int:
     :return: 0 no errors, 1 errors (or warnings with ``--strict``), 2 unreadable config or env file.
     """
     path = Path(args.path)
+    references_only = bool(getattr(args, "references_only", False))
+    if references_only and args.env_file:
+        print(
+            "litellm-smoke lint-config: --references-only checks without values; --env-file gives values: "
+            "use one or the other",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
     try:
         environ = _environ(args.env_file or [], os.environ)
-        findings = lint_config(path, environ)
+        findings = lint_config(path, environ, references_only=references_only)
     except EnvFileError as exc:
         print(f"litellm-smoke lint-config: {exc}", file=sys.stderr)
         return ExitCode.USAGE

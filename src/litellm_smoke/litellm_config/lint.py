@@ -119,6 +119,9 @@ class LintContext:
 
     config: Mapping[str, Any]
     environ: Mapping[str, str]
+    # References only: the environment is unknown (a CI lint job holds none of the proxy's
+    # secrets), so an unset os.environ/ variable is not a finding and values are not judged.
+    references_only: bool = False
 
     def section(self, name: str) -> Mapping[str, Any]:
         value = self.config.get(name)
@@ -305,6 +308,7 @@ def check_env_references(ctx: LintContext) -> Iterator[Finding]:
     """Every ``os.environ/VAR`` names a variable that is set (and not blank) in the environment."""
     in_config = {str(k) for k in ctx.section("environment_variables")}
     secret_manager = ctx.general_settings.get("key_management_system")
+    unresolved: list[str] = []
     for path, value in _walk(ctx.config):
         var = env_reference(value)
         if var is None:
@@ -322,6 +326,10 @@ def check_env_references(ctx: LintContext) -> Iterator[Finding]:
         if current is not None and current.strip():
             continue
         state = "is empty" if current is not None else "is not set"
+        if ctx.references_only and var not in in_config:
+            if var not in unresolved:
+                unresolved.append(var)
+            continue
         if var in in_config and current is None:
             # proxy_server.py load_config(): get_config() expands os.environ/ references before
             # _load_environment_variables() exports the environment_variables section.
@@ -350,6 +358,16 @@ def check_env_references(ctx: LintContext) -> Iterator[Finding]:
                 f"{path} reads {var}, which {state} in the environment; LiteLLM would use None{_consequence(path)}",
                 f"set {var} in the proxy's environment (or pass --env-file with it)",
             )
+    if unresolved:
+        yield Finding(
+            "info",
+            "env-values-not-checked",
+            "<document>",
+            f"--references-only: the values of {len(unresolved)} referenced variable(s) were not checked "
+            f"({', '.join(unresolved)}); set or not, strong or weak, is for the deploy to know",
+            "run lint-config without --references-only where the deployment's environment is "
+            "available (the deploy job, or --env-file)",
+        )
 
 
 def _consequence(path: str) -> str:
@@ -416,6 +434,16 @@ def check_master_key(ctx: LintContext) -> Iterator[Finding]:
             )
     else:
         key = ctx.resolve(ctx.environ.get(MASTER_KEY_ENV))
+        if key is None and ctx.references_only:
+            yield Finding(
+                "warning",
+                "master-key-implicit",
+                MASTER_KEY_PATH,
+                f"{MASTER_KEY_PATH} is absent, so the proxy's master key is whatever {MASTER_KEY_ENV} holds "
+                "in its environment; without it every request is accepted (LiteLLM >=1.108 refuses to boot)",
+                f"{MASTER_KEY_FIX}, so the config states where the key comes from",
+            )
+            return
         if key is None:
             state = "is blank" if MASTER_KEY_ENV in ctx.environ else "is not set"
             yield Finding(
@@ -516,7 +544,7 @@ def check_database_url(ctx: LintContext) -> Iterator[Finding]:
             "DATABASE_URL=postgresql://<user>:<password>@<host>:5432/<db>, or remove it to run without a DB",
         )
 
-    if candidates and ctx.resolve(ctx.environ.get("LITELLM_SALT_KEY")) is None:
+    if candidates and not ctx.references_only and ctx.resolve(ctx.environ.get("LITELLM_SALT_KEY")) is None:
         yield Finding(
             "info",
             "salt-key-unset",
@@ -755,6 +783,7 @@ def lint_config(
     environ: Mapping[str, str],
     *,
     checks: Sequence[Check] = CHECKS,
+    references_only: bool = False,
 ) -> list[Finding]:
     """Check a LiteLLM ``config.yaml`` before deploying it; nothing is contacted.
 
@@ -765,6 +794,9 @@ def lint_config(
         ``LITELLM_MASTER_KEY`` and ``DATABASE_URL`` are resolved against it, never against
         ``os.environ``.
     :param checks: the checks to run, default :data:`CHECKS`.
+    :param references_only: check the config and its ``os.environ/`` references without their
+        values: ``environ`` is not consulted, unset variables are not findings (one ``info`` lists
+        them). For CI lint jobs that do not hold the proxy's secrets.
     :return: findings, errors first, then warnings, then info; file order within each.
     """
     parsed = _parse(_read(text_or_path))
@@ -782,7 +814,7 @@ def lint_config(
                 line=1,
             )
         ]
-    ctx = LintContext(config=parsed.config, environ=environ)
+    ctx = LintContext(config=parsed.config, environ={} if references_only else environ, references_only=references_only)
     findings = list(parsed.duplicates)
     for check in checks:
         findings.extend(check(ctx))
