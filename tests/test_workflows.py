@@ -403,3 +403,21 @@ def test_release_builds_distributions_that_twine_accepts(tmp_path: Path) -> None
     )  # fmt: skip
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert {p.suffix for p in dist.iterdir()} == {".whl", ".gz"}
+
+
+def test_the_documented_deploy_pipeline_lints_and_rolls_back_only_production(tmp_path: Path) -> None:
+    """docs/ci-gate.md's copy-paste pipeline: actionlint-clean, and rollback only after the production gate failed."""
+    text = (ROOT / "docs" / "ci-gate.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(# \.github/workflows/deploy-litellm\.yml.*?)```", text, re.DOTALL)
+    assert block is not None
+    pipeline = block.group(1).replace("OWNER/litellm-smoke", "example/litellm-smoke")
+    pipeline = pipeline.replace("@<commit-sha>", "@" + "0" * 40)
+    target = tmp_path / ".github" / "workflows" / "deploy-litellm.yml"
+    target.parent.mkdir(parents=True)
+    target.write_text(pipeline, encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    done = _actionlint(target, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rollback = load(target)["jobs"]["rollback"]
+    assert rollback["needs"] == "smoke-production"
+    assert "needs.smoke-production.result == 'failure'" in rollback["if"]

@@ -213,10 +213,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _INSTALLED_LOG_FACTORY = pytest.StashKey[bool]()
 
 
-def pytest_report_header(config: pytest.Config) -> str | None:
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if not config.stash.get(_ACTIVE_KEY, False):
         return None
-    return settings_of(config).describe()
+    settings = settings_of(config)
+    lines = [settings.describe()]
+    if settings.embedded:
+        lines.append("litellm-smoke: the first check waits for the embedded LiteLLM to boot (10-25 s)")
+    return lines
 
 
 def pytest_report_collectionfinish(config: pytest.Config, items: Sequence[pytest.Item]) -> str | None:
