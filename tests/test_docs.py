@@ -181,7 +181,9 @@ def test_docs_samples_are_real_output(page: str, command: str, lines: list[str],
     ("page", "command", "lines"), samples(with_faults_proxy=True), ids=_ids(samples(with_faults_proxy=True))
 )
 def test_docs_samples_with_the_faults_proxy(page, command, lines, tmp_path, faults_proxy) -> None:  # type: ignore[no-untyped-def]
-    result = run(command.replace(FAULTS_PROXY_URL, faults_proxy.url), tmp_path, {"LITELLM_MASTER_KEY": faults_proxy.key})
+    result = run(
+        command.replace(FAULTS_PROXY_URL, faults_proxy.url), tmp_path, {"LITELLM_MASTER_KEY": faults_proxy.key}
+    )
     output = (result.stdout + result.stderr).replace(faults_proxy.url, FAULTS_PROXY_URL)
     _check_sample(command, lines, subprocess.CompletedProcess(result.args, result.returncode, output, ""))
     assert faults_proxy.key not in output
