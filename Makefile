@@ -8,11 +8,12 @@ PIP := $(PY) -m pip --disable-pip-version-check
 SMOKE_STAMP := $(VENV)/.installed-embedded
 DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
-# pip's output, one line per package (Collecting ..., Installing ..., Successfully ...), with pip's
-# own exit status: make's /bin/sh has no pipefail, so the status goes through a file.
+# pip's output, one line per package (Collecting ..., Installing ..., Successfully ...) as it comes
+# (one grep, line-buffered: a second filter would hold the lines back in a CI log), with pip's own
+# exit status: make's /bin/sh has no pipefail, so the status goes through a file.
 define pip_install
 	@( $(PIP) install --progress-bar off -e '$(1)' 2>&1; echo $$? > $(VENV)/.pip-status ) \
-		| grep --line-buffered -E '^(Collecting|Installing|Successfully|ERROR|error)' | sed 's/ (from .*//' || true
+		| grep --line-buffered -o -E '^(Collecting [^ ]+|Installing .*|Successfully .*|ERROR.*|error.*)' || true
 	@status=$$(cat $(VENV)/.pip-status); rm -f $(VENV)/.pip-status; if [ "$$status" != 0 ]; then \
 		echo "make: pip install -e '$(1)' failed (exit $$status); rerun it for the full log: $(PIP) install -e '$(1)'"; \
 		exit $$status; fi
@@ -28,13 +29,13 @@ $(PY):
 
 $(SMOKE_STAMP): pyproject.toml | $(PY)
 	@echo "make: installing litellm-smoke with the embedded extra (a real LiteLLM proxy) into $(VENV)"
-	@echo "make: about 1-3 min with an empty pip cache, 30-60 s with a warm one; later runs skip this"
+	@echo "make: about 2 min with a warm pip cache on a 2-core machine, longer with an empty one; later runs skip this"
 	$(call pip_install,.[embedded])
 	@touch $@
 
 $(DEV_STAMP): pyproject.toml | $(PY)
 	@echo "make: installing litellm-smoke with the dev extra (LiteLLM, Postgres driver, testcontainers, linters) into $(VENV)"
-	@echo "make: about 3-5 min with an empty pip cache, 1-2 min with a warm one; later runs skip this"
+	@echo "make: about 3 min with a warm pip cache on a 2-core machine, longer with an empty one; later runs skip this"
 	$(call pip_install,.[dev])
 	@touch $@ $(SMOKE_STAMP)
 
