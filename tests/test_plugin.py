@@ -126,3 +126,12 @@ def test_check_says_that_last_failed_does_not_work(option: str, capsys: pytest.C
     err = capsys.readouterr().err
     assert f"{option} does not work with check" in err and "-k" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_check_with_a_keyword_selection_on_a_dead_port_is_exit_3(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LITELLM_MASTER_KEY", "sk-test-0123456789abcdef")
+    assert cli_main(["check", "--url", _dead_url(), "--chat-model", "m1", "-k", "chat"]) == 3
+    out = capfd.readouterr().out
+    assert "FAIL  reachability" in out and out.strip().splitlines()[-1].startswith("litellm-smoke: TARGET UNREACHABLE")
