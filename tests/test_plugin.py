@@ -135,3 +135,16 @@ def test_check_with_a_keyword_selection_on_a_dead_port_is_exit_3(
     assert cli_main(["check", "--url", _dead_url(), "--chat-model", "m1", "-k", "chat"]) == 3
     out = capfd.readouterr().out
     assert "FAIL  reachability" in out and out.strip().splitlines()[-1].startswith("litellm-smoke: TARGET UNREACHABLE")
+
+
+def test_a_project_with_its_own_smoke_marker_is_not_stopped_by_stray_settings(
+    host: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-m smoke` in a project whose own tests are marked smoke: our bad settings are not its problem."""
+    host.makeini(HOST_INI + "markers =\n    smoke: the project's own smoke tests\n")
+    host.makepyfile(test_own_smoke="import pytest\n\n@pytest.mark.smoke\ndef test_own():\n    pass\n")
+    monkeypatch.setenv("LITELLM_SMOKE_TIMEOUT", "soon")
+    result = host.runpytest_subprocess("-p", "no:cacheprovider", "-m", "smoke")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str() + result.stderr.str()
+    result.assert_outcomes(passed=1, deselected=1)
+    assert "litellm-smoke" not in (result.stdout.str() + result.stderr.str()).replace("litellm-smoke-0", "")

@@ -159,14 +159,33 @@ def _carries(names: set[str]) -> Any:
     return matcher
 
 
-def suite_requested(config: pytest.Config) -> bool:
-    """Did this run ask for the smoke suite (its path, -m smoke, or one of the plugin's options)?"""
+def suite_named(config: pytest.Config) -> bool:
+    """Did this run name the smoke suite (its path, --pyargs litellm_smoke.suite) or give one of our options?"""
     if any(_names_the_suite(str(arg)) for arg in config.args):
-        return True
-    if _marker_expression_selects_smoke(str(config.getoption("markexpr", "") or "")):
         return True
     options = [spec.option for spec in cfg.ALL_SPECS] + ["--offline", "smoke_json", "smoke_progress"]
     return any(config.getoption(option, None) not in (None, False, []) for option in options)
+
+
+def suite_requested(config: pytest.Config) -> bool:
+    """Did this run ask for the smoke suite: named it, or selected smoke checks with -m?"""
+    return suite_named(config) or _marker_expression_selects_smoke(str(config.getoption("markexpr", "") or ""))
+
+
+# A project may have a `smoke` marker of its own: a check is ours when it also uses our fixtures.
+_OUR_FIXTURES = frozenset(
+    {
+        "smoke_settings", "smoke_target", "smoke_client", "smoke_preflight", "smoke_mask", "gateway",
+        "keys_gateway", "key_mint", "minted_key", "minted_keys", "chat_model", "embedding_model", "any_model",
+    }
+)  # fmt: skip
+
+
+def is_smoke_check(item: pytest.Item) -> bool:
+    """A litellm-smoke check: marked ``smoke`` and using the plugin's fixtures (not a project's own smoke test)."""
+    return item.get_closest_marker("smoke") is not None and not _OUR_FIXTURES.isdisjoint(
+        getattr(item, "fixturenames", ())
+    )
 
 
 def settings_of(config: pytest.Config) -> cfg.Settings:
@@ -187,9 +206,11 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         config.stash[SETTINGS_KEY] = _resolve(config)
     except pytest.UsageError as exc:
-        if active:
+        # Named: stop before any test. Only `-m smoke` (a project may have its own smoke marker):
+        # the error waits until one of our checks is collected.
+        if suite_named(config):
             raise
-        config.stash[SETTINGS_ERROR_KEY] = exc  # not asked for: not our run to stop
+        config.stash[SETTINGS_ERROR_KEY] = exc
     config.stash[RESULTS_KEY] = []
     if active:
         _install_redacting_log_factory(config)
@@ -214,9 +235,9 @@ _INSTALLED_LOG_FACTORY = pytest.StashKey[bool]()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
-    if not config.stash.get(_ACTIVE_KEY, False):
+    settings = config.stash.get(SETTINGS_KEY, None)
+    if not config.stash.get(_ACTIVE_KEY, False) or settings is None:
         return None
-    settings = settings_of(config)
     lines = [settings.describe()]
     if settings.embedded:
         lines.append("litellm-smoke: the first check waits for the embedded LiteLLM to boot (10-25 s)")
@@ -226,8 +247,10 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 def pytest_report_collectionfinish(config: pytest.Config, items: Sequence[pytest.Item]) -> str | None:
     # Smoke checks collected in a run that did not name the suite (a copy of it, a conftest):
     # the reproduction line comes after collection instead of in the header.
-    if config.stash.get(_ACTIVE_KEY, False) or not any(item.get_closest_marker("smoke") for item in items):
+    if not any(is_smoke_check(item) for item in items):
         return None
+    if config.stash.get(_ACTIVE_KEY, False) and SETTINGS_KEY in config.stash:
+        return None  # already in the header
     return settings_of(config).describe()
 
 
@@ -271,7 +294,7 @@ def _model_of(item: pytest.Item) -> str | None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
-    if item.get_closest_marker("smoke") is None:
+    if not is_smoke_check(item):
         return report
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         reason = ""
@@ -384,6 +407,7 @@ class _SmokeReporter:
         self.json_error: str | None = None
         self.hint: str | None = None
         self.skip_locations: dict[str, tuple[str, int]] = {}
+        self.checks: set[str] = set()  # node ids of the collected litellm-smoke checks
         self.progress = bool(config.getoption("smoke_progress"))
         config.stash[MASKER_KEY] = _report.Masker(os.environ, self._write_mask)
 
@@ -410,13 +434,14 @@ class _SmokeReporter:
         Without it a dead target turns into skipped checks and a run that verified nothing; with it
         the one failure names the cause.
         """
-        preflights = [item for item in items if item.get_closest_marker("smoke_preflight")]
+        preflights = [item for item in items if item.get_closest_marker("smoke_preflight") and is_smoke_check(item)]
         for item in items:  # the SDK's import happens in setup, not in the check's measured call
             if item.get_closest_marker("openai_sdk") and "smoke_openai_sdk" not in getattr(item, "fixturenames", ()):
                 item.fixturenames.append("smoke_openai_sdk")  # type: ignore[attr-defined]
+        self.checks = {item.nodeid for item in items if is_smoke_check(item)}
         config.stash[_SMOKE_COLLECTED_KEY] = sum(1 for item in items if item.get_closest_marker("smoke"))
         result = yield
-        if any(item.get_closest_marker("smoke") for item in items):
+        if any(item.nodeid in self.checks for item in items):
             _install_redacting_log_factory(config)
             if preflights and not any(item.get_closest_marker("smoke_preflight") for item in items):
                 items[:0] = preflights[:1]
@@ -440,7 +465,7 @@ class _SmokeReporter:
 
     @pytest.hookimpl(tryfirst=True)  # before the terminal reporter files the report for -rs
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.skipped and isinstance(report.longrepr, tuple) and "smoke" in report.keywords:
+        if report.skipped and isinstance(report.longrepr, tuple) and report.nodeid in self.checks:
             # One session fixture skips several checks with one reason: give them one location, so
             # pytest's short summary folds them into one "SKIPPED [6] ..." line.
             path, lineno, reason = report.longrepr
