@@ -8,12 +8,10 @@ PIP := $(PY) -m pip --disable-pip-version-check
 SMOKE_STAMP := $(VENV)/.installed-embedded
 DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
-# pip's output, one line per package (Collecting ..., Installing ..., Successfully ...) as it comes
-# (one grep, line-buffered: a second filter would hold the lines back in a CI log), with pip's own
-# exit status: make's /bin/sh has no pipefail, so the status goes through a file.
+# pip's output, one short line per package as it comes (.ci/pip_progress.py), with pip's own exit
+# status: make's /bin/sh has no pipefail, so the status goes through a file.
 define pip_install
-	@( $(PIP) install --progress-bar off -e '$(1)' 2>&1; echo $$? > $(VENV)/.pip-status ) \
-		| grep --line-buffered -o -E '^(Collecting [^ ]+|Installing .*|Successfully .*|ERROR.*|error.*)' || true
+	@( $(PIP) install --progress-bar off -e '$(1)' 2>&1; echo $$? > $(VENV)/.pip-status ) | $(PY) -u .ci/pip_progress.py
 	@status=$$(cat $(VENV)/.pip-status); rm -f $(VENV)/.pip-status; if [ "$$status" != 0 ]; then \
 		echo "make: pip install -e '$(1)' failed (exit $$status); rerun it for the full log: $(PIP) install -e '$(1)'"; \
 		exit $$status; fi

@@ -279,3 +279,23 @@ def test_junit_properties_are_as_documented(tmp_path: Path) -> None:
     assert {"model", "litellm_version"} <= cases["test_chat_completion[heartcode-chat-sfw]"]
     assert "litellm_version" not in cases["test_reachability"] and "model" not in cases["test_reachability"]
     assert "db" in cases["test_readiness"]
+
+
+def test_make_shows_one_short_line_per_package_and_passes_errors() -> None:
+    pip_output = (
+        "Collecting litellm<1.111,>=1.108.7 (from litellm-smoke==0.1.0)\n"
+        "  Using cached litellm-1.108.7-py3-none-any.whl.metadata (42 kB)\n"
+        "Requirement already satisfied: pytest in ./.venv/lib/python3.11/site-packages\n"
+        "Installing collected packages: a, b, c\n"
+        "Successfully installed a-1 b-2 c-3\n"
+        "ERROR: No matching distribution found for nothing\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(ROOT / ".ci" / "pip_progress.py")], input=pip_output, capture_output=True, text=True
+    )
+    assert done.stdout.splitlines() == [
+        "Collecting litellm<1.111,>=1.108.7",
+        "Installing 3 packages (pip prints nothing more until it is done)",
+        "Successfully installed 3 packages",
+        "ERROR: No matching distribution found for nothing",
+    ]
