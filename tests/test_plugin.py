@@ -1,164 +1,150 @@
-"""The plugin's hooks, black-box: small smoke-marked test files run through pytester.
+"""The plugin's manners in a project that merely has litellm-smoke installed, and the exit codes.
 
-No proxy, no network: a conftest replaces the client with a stand-in.
+pytest autoloads every installed plugin. Until a run asks for the smoke suite (its path,
+``--pyargs litellm_smoke.suite``, ``-m smoke`` or one of its options), the plugin prints nothing,
+stops nothing and warns nothing, also under ``filterwarnings = error`` with stray ``LITELLM_*``
+values in the shell. These tests run pytest in a subprocess with plugin autoload on, in a
+project directory of its own: what a user gets after ``pip install litellm-smoke``.
 """
 
 from __future__ import annotations
 
-import json
-import xml.etree.ElementTree as ET
-from textwrap import dedent
+import socket
 
 import pytest
 
-MASTER = "sk-report-master-key-0123456789"
-LEAKY = "sk-leaky-upstream-key-abcdef"
+from litellm_smoke.cli import main as cli_main
 
-
-PYTESTER_ARGS = ("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
-
-FAKE_CONFTEST = """
-    import pytest
-    from litellm_smoke.client.http import Usage
-
-    class FakeClient:
-        litellm_version = "1.108.7"
-
-        def __init__(self):
-            self.usage = Usage()
-            self.usage.add("m1", {"prompt_tokens": 5, "completion_tokens": 1})
-
-    @pytest.fixture(scope="session")
-    def smoke_client():
-        return FakeClient()
+HOST_INI = """
+[pytest]
+filterwarnings = error
 """
-
-FAKE_CHECKS = f"""
-    import pytest
-    from litellm_smoke.errors import SmokeFailure
-
-    pytestmark = pytest.mark.smoke
-
-    def test_reachability(smoke_client):
-        pass
-
-    def test_chat_completion(smoke_client, chat_model):
-        if chat_model == "m2":
-            raise SmokeFailure("chat m2: expected HTTP 200, got 500", expected="200",
-                               got="upstream echoed Bearer {MASTER}", hint="look at | the upstream")
-
-    def test_embeddings_batch(embedding_model):
-        pass
-"""
+PLAIN_TEST = "def test_plain():\n    assert 1 + 1 == 2\n"
+STRAY = {
+    "LITELLM_BASE_URL": "not-a-url",
+    "LITELLM_SMOKE_TIMEOUT": "soon",
+    "LITELLM_EXPECT_DB": "perhaps",
+    "LITELLM_MASTER_KEY": "sk-stray-0123456789abcdef",
+}
 
 
 @pytest.fixture
-def fake_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    monkeypatch.setenv("LITELLM_BASE_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("LITELLM_MASTER_KEY", MASTER)
-    monkeypatch.setenv("LITELLM_CHAT_MODELS", "m1,m2")
-    pytester.makeconftest(dedent(FAKE_CONFTEST))
-    pytester.makepyfile(test_checks=dedent(FAKE_CHECKS))
+def host(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """An unrelated project: one plain test, strict warnings, plugin autoload on."""
+    monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
+    pytester.makeini(HOST_INI)
+    pytester.makepyfile(test_host=PLAIN_TEST)
     return pytester
 
 
-def test_plugin_writes_json_table_and_junit_properties(fake_suite: pytest.Pytester) -> None:
-    out = fake_suite.path / "reports"
-    run = fake_suite.runpytest(*PYTESTER_ARGS, f"--smoke-json={out / 'smoke.json'}", f"--junitxml={out / 'junit.xml'}")
-    run.assert_outcomes(passed=2, failed=1, skipped=1)
-    run.stdout.fnmatch_lines(
-        [
-            "*= litellm-smoke verdict =*",
-            "check *model*verdict*latency*reason",
-            "reachability *-*PASS*ms",
-            "chat_completion *m1*PASS*ms",
-            "chat_completion *m2*FAIL*ms*chat m2: expected HTTP 200, got 500",
-            "embeddings_batch[[]no-embedding-model[]] *-*SKIP*-*no embedding models configured*",
-            "UNHEALTHY: 1 of 4 checks failed (2 passed, 1 skipped) -> exit 1",
-        ],
-        consecutive=True,
-    )
-
-    data = json.loads((out / "smoke.json").read_text(encoding="utf-8"))
-    assert data["verdict"]["code"] == 1
-    assert data["target"] == {"url": "http://127.0.0.1:9", "kind": None}
-    assert data["litellm_version"] == "1.108.7"
-    assert data["usage"]["model_calls"] == {"m1": 1}
-    assert data["usage"]["total_tokens"] == 6
-    assert [c["status"] for c in data["checks"]] == ["passed", "passed", "failed", "skipped"]
-
-    junit = ET.parse(out / "junit.xml").getroot()
-    props = {
-        case.get("name"): {p.get("name"): p.get("value") for p in case.iter("property")}
-        for case in junit.iter("testcase")
-    }
-    assert props["test_chat_completion[m1]"]["model"] == "m1"
-    assert props["test_chat_completion[m1]"]["litellm_version"] == "1.108.7"
-    assert float(props["test_chat_completion[m1]"]["latency_ms"] or "nan") >= 0
-    assert props["test_reachability"].keys() == {"latency_ms", "litellm_version"}
-
-    everything = run.stdout.str() + run.stderr.str() + "".join(p.read_text() for p in out.iterdir())
-    assert MASTER not in everything
+def _dead_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
-def test_progress_mode_prints_a_line_per_check_instead_of_dots(fake_suite: pytest.Pytester) -> None:
-    run = fake_suite.runpytest(*PYTESTER_ARGS, "-q", "--smoke-progress")
-    run.stdout.fnmatch_lines(
-        [
-            "PASS  reachability *-*ms",
-            "PASS  chat_completion *m1*ms",
-            "FAIL  chat_completion *m2*ms  chat m2: expected HTTP 200, got 500",
-            "SKIP  embeddings_batch[[]no-embedding-model[]]*no embedding models configured*",
-        ],
-        consecutive=True,
-    )
-    assert not [line for line in run.stdout.lines if set(line.strip()) <= set(".FsE") and line.strip()]
-
-
-def test_step_summary_is_written_when_github_sets_the_variable(
-    fake_suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+def test_an_unrelated_project_sees_nothing_of_the_plugin(
+    host: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    summary = fake_suite.path / "step-summary.md"
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    fake_suite.runpytest(*PYTESTER_ARGS, "-k", "not m2")
-    text = summary.read_text(encoding="utf-8")
-    assert text.startswith("### ✅ litellm-smoke: HEALTHY: 2 passed, 1 skipped (3 checks)")
-    assert "| chat_completion | m1 | PASS |" in text
+    for name, value in STRAY.items():
+        monkeypatch.setenv(name, value)
+    result = host.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str() + result.stderr.str()
+    result.assert_outcomes(passed=1)
+    output = result.stdout.str() + result.stderr.str()
+    plugins_line = [line for line in result.stdout.lines if line.startswith("plugins:")]
+    assert "litellm-smoke" in "".join(plugins_line), "the plugin must be installed and autoloaded here"
+    # pytest's plugin list and pytest-asyncio's own header line are theirs, not ours
+    others = "\n".join(line for line in output.splitlines() if not line.startswith(("plugins:", "asyncio:")))
+    for trace in ("litellm-smoke:", "LITELLM", "warning", "INTERNALERROR", "asyncio_default_fixture_loop_scope"):
+        assert trace not in others, f"{trace!r} in an unrelated project's output:\n{output}"
+    assert STRAY["LITELLM_MASTER_KEY"] not in output
 
 
-def test_unwritable_json_path_fails_the_run(fake_suite: pytest.Pytester) -> None:
-    blocker = fake_suite.path / "blocker"
-    blocker.write_text("a file, not a directory", encoding="utf-8")
-    run = fake_suite.runpytest(*PYTESTER_ARGS, "-k", "not m2", f"--smoke-json={blocker / 'smoke.json'}")
-    assert run.ret == pytest.ExitCode.USAGE_ERROR
-    run.stdout.fnmatch_lines(["litellm-smoke: cannot write --smoke-json *"])
+def test_the_output_is_the_same_as_without_the_plugin(host: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LITELLM_SMOKE_TIMEOUT", "soon")
+    with_plugin = host.runpytest_subprocess("-p", "no:cacheprovider", "-q", "-p", "no:asyncio")
+    without = host.runpytest_subprocess("-p", "no:cacheprovider", "-q", "-p", "no:asyncio", "-p", "no:litellm_smoke")
+    assert with_plugin.ret == without.ret == pytest.ExitCode.OK
+    assert with_plugin.stdout.lines[:-1] == without.stdout.lines[:-1]  # the last line has the duration
 
 
-def test_no_table_without_smoke_checks(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile("def test_plain():\n    pass\n")
-    run = pytester.runpytest(*PYTESTER_ARGS)
-    run.assert_outcomes(passed=1)
-    assert "litellm-smoke verdict" not in run.stdout.str()
-
-
-def test_mask_command_bypasses_capture_and_stays_out_of_junit(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    minted = "sk-minted-virtual-key-0123456789"
-    monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    pytester.makepyfile(
-        dedent(f"""
-        import pytest
-        @pytest.mark.smoke
-        def test_mint(smoke_mask):
-            smoke_mask("{minted}")
-            print("captured-output-marker")
-    """)
+def test_minus_m_smoke_outside_the_checkout_says_how_to_run_the_suite(host: pytest.Pytester) -> None:
+    result = host.runpytest_subprocess("-p", "no:cacheprovider", "-m", "smoke")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    result.stdout.fnmatch_lines(
+        ["litellm-smoke: -m smoke selected no smoke check*pytest --pyargs litellm_smoke.suite*"]
     )
-    junit = pytester.path / "junit.xml"
-    # A subprocess: fd-level capture is real there, as in CI.
-    run = pytester.runpytest_subprocess(*PYTESTER_ARGS, f"--junitxml={junit}", "-o", "junit_logging=all")
-    run.assert_outcomes(passed=1)
-    assert f"::add-mask::{minted}" in run.stdout.lines
-    assert "captured-output-marker" not in run.stdout.str()  # capture was on, the mask went around it
-    assert minted not in junit.read_text(encoding="utf-8")
+
+
+def test_not_smoke_gives_no_hint(host: pytest.Pytester) -> None:
+    result = host.runpytest_subprocess("-p", "no:cacheprovider", "-m", "not smoke")
+    assert result.ret == pytest.ExitCode.OK
+    assert "litellm-smoke" not in result.stdout.str().replace("litellm-smoke-", "")
+
+
+def test_asking_for_the_suite_reports_a_bad_setting_in_one_line(
+    host: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LITELLM_SMOKE_TIMEOUT", "soon")
+    result = host.runpytest_subprocess("-p", "no:cacheprovider", "--pyargs", "litellm_smoke.suite", "-m", "smoke")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: litellm-smoke: invalid timeout 'soon' from environment variable*"])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_a_keyword_selection_on_a_dead_port_runs_reachability_and_exits_3(
+    host: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LITELLM_MASTER_KEY", "sk-test-0123456789abcdef")
+    monkeypatch.setenv("LITELLM_CHAT_MODELS", "m1")
+    args = ("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
+    result = host.runpytest_subprocess(*args, "--pyargs", "litellm_smoke.suite", "-m", "smoke", "-k", "chat",
+                                       f"--litellm-url={_dead_url()}")  # fmt: skip
+    assert result.ret == 3, result.stdout.str()
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed") == 1 and "passed" not in outcomes
+    result.stdout.fnmatch_lines(["*test_reachability*", "TARGET UNREACHABLE: connection refused* -> exit 3"])
+
+
+def test_a_run_that_verified_nothing_does_not_pass(host: pytest.Pytester) -> None:
+    """Offline replay, only the key checks selected: no database, so all of them skip."""
+    args = ("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
+    keys = "key_generate or key_deleted"
+    result = host.runpytest_subprocess(*args, "--pyargs", "litellm_smoke.suite", "-m", "smoke", "-k", keys,
+                                       "--offline")  # fmt: skip
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("passed") == 1 and outcomes.get("skipped", 0) >= 1, result.stdout.str()  # reachability only
+    result.stdout.fnmatch_lines(["NOTHING VERIFIED: all * selected checks were skipped -> exit 2"])
+    assert result.ret == 2
+
+
+@pytest.mark.parametrize("option", ["--lf", "--last-failed", "--ff", "--sw"])
+def test_check_says_that_last_failed_does_not_work(option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["check", "--offline", option]) == 2
+    err = capsys.readouterr().err
+    assert f"{option} does not work with check" in err and "-k" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_check_with_a_keyword_selection_on_a_dead_port_is_exit_3(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LITELLM_MASTER_KEY", "sk-test-0123456789abcdef")
+    assert cli_main(["check", "--url", _dead_url(), "--chat-model", "m1", "-k", "chat"]) == 3
+    out = capfd.readouterr().out
+    assert "FAIL  reachability" in out and out.strip().splitlines()[-1].startswith("litellm-smoke: TARGET UNREACHABLE")
+
+
+def test_a_project_with_its_own_smoke_marker_is_not_stopped_by_stray_settings(
+    host: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-m smoke` in a project whose own tests are marked smoke: our bad settings are not its problem."""
+    host.makeini(HOST_INI + "markers =\n    smoke: the project's own smoke tests\n")
+    host.makepyfile(test_own_smoke="import pytest\n\n@pytest.mark.smoke\ndef test_own():\n    pass\n")
+    monkeypatch.setenv("LITELLM_SMOKE_TIMEOUT", "soon")
+    result = host.runpytest_subprocess("-p", "no:cacheprovider", "-m", "smoke")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str() + result.stderr.str()
+    result.assert_outcomes(passed=1, deselected=1)
+    assert "litellm-smoke" not in (result.stdout.str() + result.stderr.str()).replace("litellm-smoke-0", "")

@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
+# Set instead of SETTINGS_KEY when the settings are invalid in a run that did not ask for the suite.
+SETTINGS_ERROR_KEY = pytest.StashKey[pytest.UsageError]()
 MASKER_KEY = pytest.StashKey[Masker]()
 
 
@@ -53,7 +55,10 @@ class Target:
 @pytest.fixture(scope="session")
 def smoke_settings(pytestconfig: pytest.Config) -> Settings:
     """The resolved :class:`~litellm_smoke.settings.Settings` (option > env > ini > default)."""
-    return pytestconfig.stash[SETTINGS_KEY]
+    settings = pytestconfig.stash.get(SETTINGS_KEY, None)
+    if settings is None:
+        raise pytestconfig.stash[SETTINGS_ERROR_KEY]
+    return settings
 
 
 @pytest.fixture(scope="session")
@@ -149,6 +154,15 @@ async def gateway(smoke_preflight: TargetUnreachable | None, smoke_client: Proxy
     if smoke_preflight is not None:
         pytest.skip(f"{smoke_preflight.title} -- see test_reachability")
     return smoke_client
+
+
+@pytest.fixture(scope="session")
+def smoke_openai_sdk(smoke_client: ProxyClient) -> Any:
+    """The official ``openai`` SDK client for the proxy, built during setup: its import (0.7-6 s) is
+    not part of the latency the ``openai_sdk`` checks report. The plugin adds it to those checks."""
+    sdk = smoke_client.openai()
+    _ = sdk.chat.completions, sdk.embeddings  # the SDK imports its resource modules on first access
+    return sdk
 
 
 # -- virtual keys: one disposable key per session, always deleted again --------------------------

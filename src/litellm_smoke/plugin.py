@@ -7,7 +7,9 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Generator
+import warnings
+from collections.abc import Generator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from litellm_smoke._secrets import redact
 from litellm_smoke.errors import SmokeFailure
 from litellm_smoke.fixtures import (  # noqa: F401 - re-exported so the entry point provides them
     MASKER_KEY,
+    SETTINGS_ERROR_KEY,
     SETTINGS_KEY,
     gateway,
     key_mint,
@@ -26,6 +29,7 @@ from litellm_smoke.fixtures import (  # noqa: F401 - re-exported so the entry po
     minted_keys,
     smoke_client,
     smoke_mask,
+    smoke_openai_sdk,
     smoke_preflight,
     smoke_settings,
     smoke_target,
@@ -75,12 +79,19 @@ def _resolve(config: pytest.Config) -> cfg.Settings:
     except cfg.SettingsError as exc:
         raise pytest.UsageError(f"litellm-smoke: {exc}") from None
     if settings.offline:
-        from litellm_smoke.offline.replay import ReplayError, load_exchanges, resolve_replay_dir  # offline only
+        from litellm_smoke.offline.replay import (  # offline only
+            ReplayError,
+            load_exchanges,
+            resolve_replay_dir,
+            with_recorded_models,
+        )
 
         try:
-            load_exchanges(resolve_replay_dir(settings.replay_dir))
+            directory = resolve_replay_dir(settings.replay_dir)
+            load_exchanges(directory)
         except ReplayError as exc:
             raise pytest.UsageError(f"litellm-smoke --offline: {exc}") from None
+        settings = with_recorded_models(settings, directory)
     return settings
 
 
@@ -102,11 +113,110 @@ class _RedactingRecordFactory:
         return record
 
 
+# =============================================================================================
+# Manners: installed, the plugin is autoloaded into every pytest run of the environment. It stays
+# invisible (no header line, no settings errors, no warnings) until its suite is asked for: the
+# suite's path or --pyargs litellm_smoke.suite, a -m expression that selects smoke checks, or one
+# of its own options. Settings are then resolved at once, so bad input stops the run before any test.
+# =============================================================================================
+
+SUITE_DIR = Path(__file__).resolve().parent / "suite"
+_ACTIVE_KEY = pytest.StashKey[bool]()
+_SMOKE_COLLECTED_KEY = pytest.StashKey[int]()
+# pytest-asyncio (a dependency, so autoloaded too) warns about its unset loop scope in every run;
+# in a project with filterwarnings = error that warning is an INTERNALERROR. Silenced, narrowly.
+_ASYNCIO_LOOP_SCOPE_WARNING = r'The configuration option "asyncio_default_fixture_loop_scope" is unset'
+_MARKER_SETS = ({"smoke"}, {"smoke", "smoke_preflight"}, {"smoke", "keys"}, {"smoke", "db"}, {"smoke", "openai_sdk"})
+
+
+def _names_the_suite(arg: str) -> bool:
+    target = arg.split("::", 1)[0]
+    if target == "litellm_smoke.suite" or target.startswith("litellm_smoke.suite."):
+        return True
+    try:
+        path = Path(target).resolve()
+    except (OSError, ValueError):
+        return False
+    return path == SUITE_DIR or SUITE_DIR in path.parents
+
+
+def _marker_expression_selects_smoke(markexpr: str) -> bool:
+    if not markexpr.strip():
+        return False
+    try:
+        from _pytest.mark.expression import Expression  # pytest's own -m parser
+
+        expression = Expression.compile(markexpr)
+    except Exception:  # a bad expression is pytest's error to report, not ours
+        return "smoke" in markexpr and not markexpr.strip().startswith("not")
+    return any(expression.evaluate(_carries(names)) for names in _MARKER_SETS)
+
+
+def _carries(names: set[str]) -> Any:
+    def matcher(name: str, /, **kwargs: object) -> bool:
+        return name in names
+
+    return matcher
+
+
+def suite_named(config: pytest.Config) -> bool:
+    """Did this run name the smoke suite (its path, --pyargs litellm_smoke.suite) or give one of our options?"""
+    if any(_names_the_suite(str(arg)) for arg in config.args):
+        return True
+    options = [spec.option for spec in cfg.ALL_SPECS] + ["--offline", "smoke_json", "smoke_progress"]
+    return any(config.getoption(option, None) not in (None, False, []) for option in options)
+
+
+def suite_requested(config: pytest.Config) -> bool:
+    """Did this run ask for the smoke suite: named it, or selected smoke checks with -m?"""
+    return suite_named(config) or _marker_expression_selects_smoke(str(config.getoption("markexpr", "") or ""))
+
+
+# A project may have a `smoke` marker of its own: a check is ours when it also uses our fixtures.
+_OUR_FIXTURES = frozenset(
+    {
+        "smoke_settings", "smoke_target", "smoke_client", "smoke_preflight", "smoke_mask", "gateway",
+        "keys_gateway", "key_mint", "minted_key", "minted_keys", "chat_model", "embedding_model", "any_model",
+    }
+)  # fmt: skip
+
+
+def is_smoke_check(item: pytest.Item) -> bool:
+    """A litellm-smoke check: marked ``smoke`` and using the plugin's fixtures (not a project's own smoke test)."""
+    return item.get_closest_marker("smoke") is not None and not _OUR_FIXTURES.isdisjoint(
+        getattr(item, "fixturenames", ())
+    )
+
+
+def settings_of(config: pytest.Config) -> cfg.Settings:
+    """The run's settings; in a run that did not ask for the suite, a bad setting surfaces here, on use."""
+    settings = config.stash.get(SETTINGS_KEY, None)
+    if settings is None:
+        raise config.stash[SETTINGS_ERROR_KEY]
+    return settings
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    warnings.filterwarnings("ignore", message=_ASYNCIO_LOOP_SCOPE_WARNING, category=pytest.PytestDeprecationWarning)
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
-    config.stash[SETTINGS_KEY] = _resolve(config)
+    active = suite_requested(config)
+    config.stash[_ACTIVE_KEY] = active
+    try:
+        config.stash[SETTINGS_KEY] = _resolve(config)
+    except pytest.UsageError as exc:
+        # Named: stop before any test. Only `-m smoke` (a project may have its own smoke marker):
+        # the error waits until one of our checks is collected.
+        if suite_named(config):
+            raise
+        config.stash[SETTINGS_ERROR_KEY] = exc
     config.stash[RESULTS_KEY] = []
+    if active:
+        _install_redacting_log_factory(config)
+
+
+def _install_redacting_log_factory(config: pytest.Config) -> None:
     factory = logging.getLogRecordFactory()
     if not isinstance(factory, _RedactingRecordFactory):
         logging.setLogRecordFactory(_RedactingRecordFactory(factory))
@@ -124,8 +234,24 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _INSTALLED_LOG_FACTORY = pytest.StashKey[bool]()
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    return config.stash[SETTINGS_KEY].describe()
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    settings = config.stash.get(SETTINGS_KEY, None)
+    if not config.stash.get(_ACTIVE_KEY, False) or settings is None:
+        return None
+    lines = [settings.describe()]
+    if settings.embedded:
+        lines.append("litellm-smoke: the first check waits for the embedded LiteLLM to boot (10-25 s)")
+    return lines
+
+
+def pytest_report_collectionfinish(config: pytest.Config, items: Sequence[pytest.Item]) -> str | None:
+    # Smoke checks collected in a run that did not name the suite (a copy of it, a conftest):
+    # the reproduction line comes after collection instead of in the header.
+    if not any(is_smoke_check(item) for item in items):
+        return None
+    if config.stash.get(_ACTIVE_KEY, False) and SETTINGS_KEY in config.stash:
+        return None  # already in the header
+    return settings_of(config).describe()
 
 
 def _no_models(kind: str, env: str) -> list[Any]:
@@ -134,7 +260,9 @@ def _no_models(kind: str, env: str) -> list[Any]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    settings = metafunc.config.stash[SETTINGS_KEY]
+    if not {"chat_model", "embedding_model", "any_model"} & set(metafunc.fixturenames):
+        return
+    settings = settings_of(metafunc.config)
     chat, embed = list(settings.chat_models), list(settings.embedding_models)
     if "chat_model" in metafunc.fixturenames:
         metafunc.parametrize("chat_model", chat or _no_models("chat", cfg.CHAT_MODELS.env), ids=str)
@@ -166,7 +294,7 @@ def _model_of(item: pytest.Item) -> str | None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
-    if item.get_closest_marker("smoke") is None:
+    if not is_smoke_check(item):
         return report
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         reason = ""
@@ -257,6 +385,12 @@ def _is_check_report(report: pytest.TestReport) -> bool:
     )
 
 
+NOTHING_COLLECTED_HINT = (
+    "litellm-smoke: -m smoke selected no smoke check: the suite is not under this run's paths. "
+    "Run it with `litellm-smoke check`, or add it to pytest's run: `pytest --pyargs litellm_smoke.suite -m smoke`"
+)
+
+
 class _SmokeReporter:
     """Per-session reporting state and hooks; registered by pytest_sessionstart."""
 
@@ -271,6 +405,9 @@ class _SmokeReporter:
         self.report: _report.RunReport | None = None
         self.json_path: str | None = config.getoption("smoke_json")
         self.json_error: str | None = None
+        self.hint: str | None = None
+        self.skip_locations: dict[str, tuple[str, int]] = {}
+        self.checks: set[str] = set()  # node ids of the collected litellm-smoke checks
         self.progress = bool(config.getoption("smoke_progress"))
         config.stash[MASKER_KEY] = _report.Masker(os.environ, self._write_mask)
 
@@ -289,6 +426,28 @@ class _SmokeReporter:
                 sys.stdout.flush()
 
     @pytest.hookimpl(wrapper=True)
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> Generator[None, Any, Any]:
+        """The reachability preflight runs whenever a smoke check runs, whatever -k, -m or --lf kept.
+
+        Without it a dead target turns into skipped checks and a run that verified nothing; with it
+        the one failure names the cause.
+        """
+        preflights = [item for item in items if item.get_closest_marker("smoke_preflight") and is_smoke_check(item)]
+        for item in items:  # the SDK's import happens in setup, not in the check's measured call
+            if item.get_closest_marker("openai_sdk") and "smoke_openai_sdk" not in getattr(item, "fixturenames", ()):
+                item.fixturenames.append("smoke_openai_sdk")  # type: ignore[attr-defined]
+        self.checks = {item.nodeid for item in items if is_smoke_check(item)}
+        config.stash[_SMOKE_COLLECTED_KEY] = sum(1 for item in items if item.get_closest_marker("smoke"))
+        result = yield
+        if any(item.nodeid in self.checks for item in items):
+            _install_redacting_log_factory(config)
+            if preflights and not any(item.get_closest_marker("smoke_preflight") for item in items):
+                items[:0] = preflights[:1]
+        return result
+
+    @pytest.hookimpl(wrapper=True)
     def pytest_fixture_setup(self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Any:
         result = yield
         if fixturedef.argname == "smoke_client":
@@ -304,14 +463,22 @@ class _SmokeReporter:
             return status[0], "", ""  # our progress line replaces pytest's letter
         return status
 
+    @pytest.hookimpl(tryfirst=True)  # before the terminal reporter files the report for -rs
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.skipped and isinstance(report.longrepr, tuple) and report.nodeid in self.checks:
+            # One session fixture skips several checks with one reason: give them one location, so
+            # pytest's short summary folds them into one "SKIPPED [6] ..." line.
+            path, lineno, reason = report.longrepr
+            first = self.skip_locations.setdefault(reason, (path, lineno))
+            report.longrepr = (first[0], first[1], reason)
         if not self.progress or not _is_check_report(report):
             return
         results = self.config.stash[RESULTS_KEY]
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")
         if not results or results[-1].nodeid != report.nodeid or terminal is None:
             return
-        text, markup = _report.progress_line(_report.CheckRow.from_result(results[-1]))
+        previous = _report.CheckRow.from_result(results[-2]) if len(results) > 1 else None
+        text, markup = _report.progress_line(_report.CheckRow.from_result(results[-1]), previous=previous)
         terminal.write_line(text, **markup)
 
     def pytest_keyboard_interrupt(self) -> None:
@@ -319,7 +486,13 @@ class _SmokeReporter:
 
     @pytest.hookimpl(trylast=True)  # after the session fixtures' teardown
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        settings = self.config.stash[SETTINGS_KEY]
+        if self.config.stash.get(_SMOKE_COLLECTED_KEY, 0) == 0 and _marker_expression_selects_smoke(
+            str(self.config.getoption("markexpr", "") or "")
+        ):
+            self.hint = NOTHING_COLLECTED_HINT
+        settings = self.config.stash.get(SETTINGS_KEY, None)
+        if settings is None:  # not asked for, and the settings are invalid: nothing of ours ran
+            return
         results: list[CheckResult] = self.config.stash[RESULTS_KEY]
         self.report = _report.RunReport.collect(
             results,
@@ -341,6 +514,10 @@ class _SmokeReporter:
                 self.json_error = f"litellm-smoke: cannot write --smoke-json {self.json_path}: {exc.strerror or exc}"
                 if session.exitstatus == pytest.ExitCode.OK:
                     session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        if self.report.checks and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            # One set of exit codes whichever way the suite runs: a run that verified nothing does
+            # not pass, an unreachable target is 3, as with `litellm-smoke check`.
+            session.exitstatus = int(self.report.verdict.code)
         if self.report.checks:
             try:
                 _report.write_step_summary(self.report)
@@ -348,10 +525,12 @@ class _SmokeReporter:
                 logging.getLogger(__name__).warning("cannot write $GITHUB_STEP_SUMMARY: %s", exc)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.hint:
+            terminalreporter.write_line(self.hint, yellow=True, bold=True)
         if self.json_error:
             terminalreporter.write_line(self.json_error, red=True, bold=True)
-        if self.report is None or not self.report.checks:
-            return
+        if self.report is None or not self.report.checks or self.progress:
+            return  # with --smoke-progress the lines above are the table and the caller prints the verdict
         terminalreporter.write_sep("=", "litellm-smoke verdict")
         for text, markup in _report.table_lines(self.report.checks, self.report.verdict):
             terminalreporter.write_line(text, **markup)

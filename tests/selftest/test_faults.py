@@ -132,7 +132,7 @@ def test_offline_run_opens_no_socket_and_imports_no_litellm(pytester: pytest.Pyt
     assert MASTER_KEY not in run.output
 
 
-@pytest.mark.parametrize("page", ["docs/offline.md", "README.md"])
+@pytest.mark.parametrize("page", ["docs/offline.md"])
 def test_docs_tables_match_the_corpus(page: str) -> None:
     docs = (REPO / page).read_text(encoding="utf-8")
     assert markdown() in docs, f"{page} is stale: paste the output of `python -m tests.selftest.scenarios`"

@@ -242,3 +242,19 @@ def test_shipped_recordings_are_one_consistent_version() -> None:
         doc = json.loads(exchange.file.read_text(encoding="utf-8"))
         assert doc["litellm_version"] == directory.name
         assert doc["source"] == "recorded"
+
+
+def test_a_replay_checks_the_models_its_manifest_names_unless_models_are_given(tmp_path: Path) -> None:
+    """``record`` stores its models in the manifest, so a replay needs no model flags."""
+    from litellm_smoke.offline.replay import with_recorded_models
+    from litellm_smoke.settings import resolve
+
+    (tmp_path / "_manifest.json").write_text(
+        json.dumps({"models": {"chat": ["team-gpt"], "embedding": ["team-embed"]}}), encoding="utf-8"
+    )
+    settings = with_recorded_models(resolve({}, {}, offline=True), tmp_path)
+    assert (settings.chat_models, settings.embedding_models) == (("team-gpt",), ("team-embed",))
+    given = with_recorded_models(resolve({}, {"LITELLM_CHAT_MODELS": "mine"}, offline=True), tmp_path)
+    assert (given.chat_models, given.embedding_models) == (("mine",), ("team-embed",))
+    (tmp_path / "_manifest.json").write_text("{}", encoding="utf-8")  # an older recording: the defaults
+    assert with_recorded_models(resolve({}, {}, offline=True), tmp_path).chat_models == ("heartcode-chat-sfw",)

@@ -122,12 +122,26 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _KEY_OPTIONS = (MASTER_KEY.option, "--master-key")
 
 
+# pytest's cache options: the gate's pytest runs without the cache plugin (a gate run starts fresh),
+# so these would otherwise fail as "unrecognized arguments" or, worse, silently rerun everything.
+_CACHE_OPTIONS = (
+    "--lf", "--last-failed", "--ff", "--failed-first", "--nf", "--new-first", "--sw", "--stepwise",
+    "--sw-skip", "--stepwise-skip", "--lfnf", "--last-failed-no-failures", "--cache-clear", "--cache-show",
+)  # fmt: skip
+
+
 class UsageProblem(Exception):
     """Bad input for ``check``: printed as one line, exit 2."""
 
 
 def _guard_passthrough(args: Sequence[str]) -> None:
     for position, arg in enumerate(args, start=1):
+        if arg.split("=", 1)[0] in _CACHE_OPTIONS:
+            raise UsageProblem(
+                f"{arg.split('=', 1)[0]} does not work with check: every gate run starts fresh, without "
+                "pytest's cache, so there is no last run to go back to; select checks by name with -k "
+                "(the verdict table names the failed ones)"
+            )
         if arg.split("=", 1)[0] in _KEY_OPTIONS:
             raise UsageProblem(
                 f"{arg.split('=', 1)[0]} is refused: a key on the command line is visible in ps and shell "
@@ -328,6 +342,13 @@ def run_check(args: argparse.Namespace, passthrough: Sequence[str]) -> int:
         env = _child_env(args, passthrough, notes)
         # The same resolution the plugin does, so bad input is one line here, not a pytest error.
         settings = resolve({}, env, offline=args.offline)
+        if args.offline:
+            from litellm_smoke.offline.replay import ReplayError, resolve_replay_dir, with_recorded_models
+
+            try:
+                settings = with_recorded_models(settings, resolve_replay_dir(settings.replay_dir))
+            except ReplayError:
+                pass  # the child pytest reports a bad replay directory in its own words
     except (UsageProblem, SettingsError) as exc:
         _say(f"{PROG} check: error: {exc}", stream=sys.stderr)
         return ExitCode.USAGE
@@ -359,7 +380,9 @@ def run_check(args: argparse.Namespace, passthrough: Sequence[str]) -> int:
         return 128 + signum
     document, rows = loaded if loaded is not None else ({}, [])
     interrupted = document.get("verdict", {}).get("status") == "interrupted"
-    verdict = _report.decide(returncode, rows, interrupted=interrupted)
+    # The plugin exits with the verdict's own code; the JSON keeps pytest's status for decide().
+    pytest_exit = document.get("pytest_exit_status", returncode) if loaded is not None else returncode
+    verdict = _report.decide(int(pytest_exit), rows, interrupted=interrupted)
     artefacts = [f"{label}: {path}" for label, path in (("JSON", args.json), ("JUnit", args.junitxml)) if path]
     tail = f" ({'; '.join(artefacts)})" if artefacts else ""
     _say(f"{PROG}: {verdict.summary} -> exit {verdict.code}{tail}", colour="green" if verdict.code == 0 else "red")

@@ -36,7 +36,7 @@ from litellm_smoke.settings import (
 
 __all__ = ["add_parser", "main", "run"]
 
-MANIFEST = "_manifest.json"
+MANIFEST = "_manifest.json"  # the same name offline.replay.recorded_models reads
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -106,14 +106,20 @@ def _suite_outcomes(junit: Path) -> dict[str, str]:
     return outcomes
 
 
+def _models(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """The chat and embedding models to record; the manifest stores them, so a replay needs no flags."""
+    chat, embed = list(args.chat_model), list(args.embedding_model)
+    if args.url is None:  # the embedded default serves known models
+        chat, embed = chat or list(EMBEDDED_CHAT_MODELS), embed or list(EMBEDDED_EMBEDDING_MODELS)
+    return chat, embed
+
+
 def _run_suite(args: argparse.Namespace, url: str, key: Secret, staging: Path, workdir: Path) -> dict[str, str]:
     junit = workdir / "junit.xml"
     ini = workdir / "pytest.ini"
     ini.write_text(PYTEST_INI, encoding="utf-8")
     extra = ["-q", "-rfEs", "--junitxml", str(junit), "--litellm-url", url, "--smoke-timeout", f"{args.timeout:g}"]
-    chat, embed = args.chat_model, args.embedding_model
-    if args.url is None:  # the embedded default serves known models
-        chat, embed = chat or list(EMBEDDED_CHAT_MODELS), embed or list(EMBEDDED_EMBEDDING_MODELS)
+    chat, embed = _models(args)
     for model in chat:
         extra += ["--chat-model", model]
     for model in embed:
@@ -181,6 +187,7 @@ def _publish(args: argparse.Namespace, staging: Path, key: Secret, outcomes: dic
         "litellm_version": version,
         "recorded_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "target": described if args.url is None else "external proxy",
+        "models": dict(zip(("chat", "embedding"), _models(args), strict=True)),
         "checks": outcomes,
         "exchanges": sorted(e.file.name for e in exchanges),
     }

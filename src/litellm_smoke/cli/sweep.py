@@ -41,7 +41,8 @@ key (smoke keys expire after 10 minutes anyway); --older-than 0 deletes them all
 
 The master key is read from ${MASTER_KEY.env} only, never from the command line.
 
-exit codes: 0 done (also when there was nothing to delete), 1 listing or deleting failed, 2 usage error.
+exit codes: 0 done (also when there was nothing to delete), 1 listing or deleting failed (also: a
+proxy without a database, which has no keys to list), 2 usage error.
 """
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")

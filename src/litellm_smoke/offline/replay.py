@@ -15,6 +15,7 @@ the key the run really sent. Nothing here imports litellm or opens a socket.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import re
@@ -30,6 +31,7 @@ import respx
 
 from litellm_smoke._secrets import Secret
 from litellm_smoke.errors import SmokeFailure
+from litellm_smoke.settings import CHAT_MODELS, EMBEDDING_MODELS, Settings
 
 __all__ = [
     "MASTER_KEY_PLACEHOLDER",
@@ -272,6 +274,29 @@ def resolve_replay_dir(replay_dir: str | Path | None) -> Path:
         f"replay directory {root} holds no recorded exchanges (*.json, or version directories of them): "
         "record some with `litellm-smoke record`"
     )
+
+
+MANIFEST = "_manifest.json"
+
+
+def recorded_models(directory: Path) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The (chat, embedding) models ``litellm-smoke record`` recorded into ``directory``, if its manifest says."""
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        models = manifest["models"]
+        return tuple(map(str, models["chat"])), tuple(map(str, models["embedding"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def with_recorded_models(settings: Settings, directory: Path) -> Settings:
+    """A replay checks the models its recording holds (the manifest says which) unless models were given."""
+    recorded = recorded_models(directory)
+    if recorded is None:
+        return settings
+    chat = recorded[0] if settings.sources.get(CHAT_MODELS.name) == "default" else settings.chat_models
+    embed = recorded[1] if settings.sources.get(EMBEDDING_MODELS.name) == "default" else settings.embedding_models
+    return dataclasses.replace(settings, chat_models=chat, embedding_models=embed)
 
 
 def load_exchanges(directory: Path) -> list[Exchange]:

@@ -35,14 +35,25 @@ def safe(text: str) -> str:
 
 
 _ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\x0b": " ", "\x0c": " ", "\x85": " "})
+SAME_REASON = "(same reason as above)"
 
 
-def progress_line(row: CheckRow, width: int = 48) -> tuple[str, Markup]:
+def _reason(row: CheckRow, previous: CheckRow | None, limit: int) -> str:
+    """The row's reason, or a short back-reference when the row above gave the same one."""
+    if row.status == "passed" or not row.reason:
+        return ""
+    if previous is not None and previous.status == row.status and previous.reason == row.reason:
+        return SAME_REASON
+    return shorten(row.reason, limit)
+
+
+def progress_line(row: CheckRow, width: int = 48, previous: CheckRow | None = None) -> tuple[str, Markup]:
     """``PASS  chat_completion   heartcode-chat-sfw   812 ms`` plus the reason for FAIL/SKIP."""
     word = WORDS.get(row.status, row.status.upper())
     text = f"{word:<5} {row.name:<{width}} {row.model or '-':<22} {latency_text(row):>9}"
-    if row.status != "passed" and row.reason:
-        text += f"  {shorten(row.reason, 100)}"
+    reason = _reason(row, previous, 100)
+    if reason:
+        text += f"  {reason}"
     return safe(text.rstrip()), _MARKUP.get(row.status, {})
 
 
@@ -53,9 +64,11 @@ def table_lines(rows: Sequence[CheckRow], verdict: Verdict) -> list[tuple[str, M
     lines: list[tuple[str, Markup]] = [
         (f"{'check':<{name_w}}  {'model':<{model_w}}  verdict  {'latency':>9}  reason", {"bold": True})
     ]
+    previous: CheckRow | None = None
     for row in rows:
         word = WORDS.get(row.status, row.status.upper())
-        reason = shorten(row.reason) if row.status != "passed" else ""
+        reason = _reason(row, previous, _REASON_CHARS)
+        previous = row
         text = f"{row.name:<{name_w}}  {row.model or '-':<{model_w}}  {word:<7}  {latency_text(row):>9}  {reason}"
         lines.append((safe(text.rstrip()), _MARKUP.get(row.status, {})))
     colour = {"green": True, "bold": True} if verdict.code == ExitCode.OK else {"red": True, "bold": True}

@@ -159,9 +159,12 @@ def decide(pytest_exit: int, rows: Sequence[CheckRow], *, interrupted: bool = Fa
         return Verdict(ExitCode.USAGE, "usage_error", f"ERROR: pytest exited with status {pytest_exit}")
     if total == 0:
         return Verdict(ExitCode.USAGE, "no_checks", "NO CHECKS RAN: tests passed but none was a smoke check")
-    if counts["passed"] == 0:
+    checks = [r for r in rows if r.test != PREFLIGHT_TEST]
+    if counts["passed"] == 0 or (checks and not any(r.status == "passed" for r in checks)):
         # Everything skipped is no evidence of health: a gate that verified nothing must not pass.
-        return Verdict(ExitCode.USAGE, "no_checks", f"NOTHING VERIFIED: all {total} checks were skipped")
+        # The preflight runs with any selection, so a reachable target alone does not count either.
+        skipped = sum(1 for r in checks if r.status == "skipped") if checks else total
+        return Verdict(ExitCode.USAGE, "no_checks", f"NOTHING VERIFIED: all {skipped} selected checks were skipped")
     if counts["skipped"]:
         summary = f"HEALTHY: {counts['passed']} passed, {counts['skipped']} skipped ({total} checks)"
     else:
