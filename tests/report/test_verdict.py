@@ -62,7 +62,7 @@ def test_pytest_errors_are_usage_errors_even_with_passing_checks(pytest_exit: in
 def test_unknown_statuses_do_not_count_as_passed() -> None:
     verdict = decide(0, [row("test_a", "xfailed"), row("test_b", "skipped")])
     assert (verdict.code, verdict.status) == (2, "no_checks")
-    assert verdict.summary == "NOTHING VERIFIED: all 2 checks were skipped"
+    assert verdict.summary == "NOTHING VERIFIED: none of the 2 selected checks passed"
 
 
 def test_skip_reasons_lose_the_prefix_and_whitespace_and_are_redacted() -> None:

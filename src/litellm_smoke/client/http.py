@@ -311,6 +311,13 @@ class ProxyClient:
         stream: bool = False,
     ) -> httpx.Response:
         """Send one request; a transport failure becomes a SmokeFailure naming the cause."""
+        if self.http.is_closed:  # the run is stopping (Ctrl-C, a signal): a straggler task must not crash
+            raise SmokeFailure(
+                f"{method} {path} not sent: the run is stopping",
+                expected="an open client",
+                got="the client was closed by the session's teardown",
+                hint="the run was interrupted; nothing to fix here",
+            )
         request = self._request(
             method, path, key=key, bearer=bearer, json=json, params=params, headers=headers, timeout=timeout
         )

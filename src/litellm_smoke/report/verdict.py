@@ -163,8 +163,12 @@ def decide(pytest_exit: int, rows: Sequence[CheckRow], *, interrupted: bool = Fa
     if counts["passed"] == 0 or (checks and not any(r.status == "passed" for r in checks)):
         # Everything skipped is no evidence of health: a gate that verified nothing must not pass.
         # The preflight runs with any selection, so a reachable target alone does not count either.
-        skipped = sum(1 for r in checks if r.status == "skipped") if checks else total
-        return Verdict(ExitCode.USAGE, "no_checks", f"NOTHING VERIFIED: all {skipped} selected checks were skipped")
+        selected = checks or rows
+        if all(r.status == "skipped" for r in selected):
+            summary = f"NOTHING VERIFIED: all {len(selected)} selected checks were skipped"
+        else:
+            summary = f"NOTHING VERIFIED: none of the {len(selected)} selected checks passed"
+        return Verdict(ExitCode.USAGE, "no_checks", summary)
     if counts["skipped"]:
         summary = f"HEALTHY: {counts['passed']} passed, {counts['skipped']} skipped ({total} checks)"
     else:
