@@ -483,6 +483,9 @@ class _SmokeReporter:
 
     def pytest_keyboard_interrupt(self) -> None:
         self.interrupted = True
+        # A check interrupted mid-request leaves its task to finish during teardown; asyncio would log
+        # "Task exception was never retrieved" with a traceback. The run is stopping: that is noise.
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
     @pytest.hookimpl(trylast=True)  # after the session fixtures' teardown
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:

@@ -77,7 +77,7 @@ def test_a_stopped_check_leaves_nothing_running(signame: str, tmp_path: Path) ->
     while tmp_dir.exists() and time.monotonic() < ends:
         time.sleep(0.1)
     assert not tmp_dir.exists()
-    assert "Traceback (most recent call last)" not in output
+    assert "Traceback (most recent call last)" not in output, output
     number = int(getattr(signal, signame))
     assert process.returncode in (128 + number, -number), (process.returncode, output)
     document = json.loads(report.read_text())
