@@ -1,6 +1,6 @@
 """``litellm-smoke lint-config PATH``: static pre-deploy checks of a LiteLLM config (see :mod:`.lint`).
 
-Also runnable alone: ``python -m litellm_smoke.cli.lint PATH [--json] [--env-file FILE] [--strict]``.
+Also runnable alone: ``python -m litellm_smoke.cli.lint PATH [--json] [--env-file FILE | --references-only]``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ literal API keys, background health checks (settings that silently do something 
 day across replicas x workers and their cost), and the LiteLLM versions and images pinned by the
 requirements files, pyproject.toml, lockfiles, Dockerfiles and compose files next to PATH
 (against the shipped advisory data). References are resolved against this process's environment
-plus --env-file plus what the Helm values or manifest set. Secrets are never printed.
+plus --env-file plus what the Helm values or manifest set, or, with --references-only, only
+against what the Helm values or manifest set (a CI lint job without the proxy's secrets).
+Secrets are never printed.
 
 exit codes: 0 no errors (no warnings either, with --strict), 1 problems found, 2 usage error.
 """
@@ -78,6 +80,13 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="dotenv file (KEY=VALUE lines) with the deployment's environment; its values override "
         "this process's environment; repeatable, later files win (default: none)",
+    )
+    parser.add_argument(
+        "--references-only",
+        action="store_true",
+        help="check the config and its os.environ/ references without their values: the environment is not "
+        "read and unset variables are not errors (for CI lint jobs that hold none of the proxy's secrets; "
+        "not with --env-file)",
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too (default: errors only)")
     shape = parser.add_argument_group("deployment shape and cost (background health checks)")
@@ -168,6 +177,13 @@ def run(args: argparse.Namespace) -> int:
     :return: 0 no errors, 1 errors (or warnings with ``--strict``), 2 unreadable config, env or advisory file.
     """
     path = Path(args.path)
+    if args.references_only and args.env_file:
+        print(
+            "litellm-smoke lint-config: --references-only checks without values; --env-file gives values: "
+            "use one or the other",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
     options = LintOptions(
         replicas=args.replicas,
         workers=args.workers,
@@ -176,6 +192,7 @@ def run(args: argparse.Namespace) -> int:
         scan_dirs=tuple(Path(d) for d in args.scan),
         advisories=tuple(Path(f) for f in args.advisories),
         well_known_keys=tuple(Path(f) for f in args.well_known_keys),
+        references_only=args.references_only,
     )
     try:
         for directory in options.scan_dirs:
@@ -183,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
                 raise EnvFileError(f"--scan {directory}: not a directory")
         load_advisories(options.advisories)
         load_well_known_keys(options.well_known_keys)
-        environ = _environ(args.env_file or [], os.environ)
+        environ = {} if options.references_only else _environ(args.env_file or [], os.environ)
         report = lint(path, environ, options=options)
     except (EnvFileError, AdvisoryDataError, WellKnownKeysError) as exc:
         print(f"litellm-smoke lint-config: {exc}", file=sys.stderr)

@@ -130,8 +130,10 @@ def lint(
         YAML text itself (then no file next to it is scanned).
     :param environ: the environment the proxy will run with; ``os.environ/VAR`` references,
         ``LITELLM_MASTER_KEY`` and ``DATABASE_URL`` are resolved against it plus what the wrapper
-        sets (Helm ``envVars``, a manifest's ``env``), never against ``os.environ``.
-    :param options: replicas, workers, cost per probe, whether to scan files next to the config.
+        sets (Helm ``envVars``, a manifest's ``env``), never against ``os.environ``. Ignored with
+        ``options.references_only``.
+    :param options: replicas, workers, cost per probe, whether to scan files next to the config,
+        references only (check the references, not their values).
     :param checks: the checks to run, default :data:`CHECKS`.
     :return: findings sorted errors first, then warnings, then info; report order within each.
     """
@@ -153,7 +155,8 @@ def lint(
             line=1,
         )
         return LintReport([_stop_finding(stop)], source, loaded.described, loaded.wrapper, tuple(loaded.files))
-    merged_env = {**loaded.environ, **environ}
+    # --references-only: the caller's environment is not the deployment's; what the wrapper sets is config.
+    merged_env = {**loaded.environ, **({} if options.references_only else environ)}
     ctx = LintContext(config=loaded.config, environ=merged_env, loaded=loaded, options=options)
     findings: list[Finding] = []
     for check in checks:

@@ -67,7 +67,12 @@ class LintOptions:
         workers per pod (same); :ivar cost_per_probe: dollars one health-check probe costs;
     :ivar scan_project: read requirements/lockfiles/Dockerfiles/compose files next to the config;
     :ivar scan_dirs: more directories to read them from; :ivar advisories: extra advisory files;
-    :ivar well_known_keys: extra files of publicly known keys (security/well_known_keys.py).
+    :ivar well_known_keys: extra files of publicly known keys (security/well_known_keys.py);
+    :ivar references_only: check the config and its ``os.environ/`` references without their values
+        (a CI lint job holds none of the proxy's secrets): the caller's environment is not consulted
+        (what the config's own wrapper sets still is), an unset variable is not a finding (one
+        ``info`` lists them) and a value that would come from the environment is not judged; values
+        written in the config still are.
     """
 
     replicas: int | None = None
@@ -77,6 +82,7 @@ class LintOptions:
     scan_dirs: tuple[Path, ...] = ()
     advisories: tuple[Path, ...] = ()
     well_known_keys: tuple[Path, ...] = ()
+    references_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,18 @@ class LintContext:
         var = env_reference(value)
         resolved = self.environ.get(var) if var is not None else str(value)
         return resolved if resolved and resolved.strip() else None
+
+    @property
+    def references_only(self) -> bool:
+        return self.options.references_only
+
+    def value_unknown(self, value: Any) -> bool:
+        """With ``references_only``: ``value`` is an ``os.environ/`` reference the config itself does not set.
+
+        Its value is the deployment's business, so rules leave it unjudged instead of treating it as unset.
+        """
+        var = env_reference(value)
+        return self.references_only and var is not None and var not in self.environ
 
     def provided_elsewhere(self, var: str) -> str | None:
         """Where the wrapper sets ``var`` from a place we cannot read (a Secret), else None."""

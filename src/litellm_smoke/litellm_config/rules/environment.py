@@ -14,6 +14,7 @@ def check_env_references(ctx: LintContext) -> Iterator[Finding]:
     """Every ``os.environ/VAR`` names a variable that is set (and not blank) in the environment."""
     in_config = {str(k) for k in ctx.section("environment_variables")}
     secret_manager = ctx.general_settings.get("key_management_system")
+    unresolved: list[str] = []  # --references-only: variables whose values are the deployment's business
     for path, value in walk(ctx.config):
         var = env_reference(value)
         if var is None:
@@ -32,6 +33,10 @@ def check_env_references(ctx: LintContext) -> Iterator[Finding]:
             continue
         if current is None and ctx.provided_elsewhere(var) is not None:
             continue  # the chart or manifest sets it from a Secret we cannot read
+        if ctx.references_only and current is None and var not in in_config:
+            if var not in unresolved:
+                unresolved.append(var)
+            continue
         state = "is empty" if current is not None else "is not set"
         if var in in_config and current is None:
             # proxy_server.py load_config(): get_config() expands os.environ/ references before
@@ -71,6 +76,16 @@ def check_env_references(ctx: LintContext) -> Iterator[Finding]:
                 f"{path} reads {var}, which {state} in the environment; LiteLLM would use None{_consequence(path)}",
                 f"set {var} in the proxy's environment (or pass --env-file with it)",
             )
+    if unresolved:
+        yield Finding(
+            "info",
+            "env-values-not-checked",
+            "<document>",
+            f"--references-only: the values of {len(unresolved)} referenced variable(s) were not checked "
+            f"({', '.join(unresolved)}); set or not, strong or weak, is for the deploy to know",
+            "run lint-config without --references-only where the deployment's environment is "
+            "available (the deploy job, or --env-file)",
+        )
 
 
 def _consequence(path: str) -> str:
@@ -91,6 +106,11 @@ FAMILY = Family(
             "env-var-only-in-config",
             "warning",
             "the variable is only defined under environment_variables:, which LiteLLM exports too late",
+        ),
+        Rule(
+            "env-values-not-checked",
+            "info",
+            "--references-only: the referenced variables whose values were not checked (one finding lists them)",
         ),
     ),
 )

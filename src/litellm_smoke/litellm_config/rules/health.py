@@ -130,6 +130,8 @@ def check_interval(ctx: LintContext) -> Iterator[Finding]:
         return
     path = "general_settings.health_check_interval"
     raw = ctx.general_settings.get("health_check_interval", DEFAULT_HEALTH_CHECK_INTERVAL)
+    if ctx.value_unknown(raw):
+        return  # --references-only: the interval is the deployment's value
     problem = interval_problem(_as_litellm_sees(ctx, raw))
     if problem is None:
         return
@@ -220,8 +222,8 @@ def check_shared_without_redis(ctx: LintContext) -> Iterator[Finding]:
     """``use_shared_health_check`` has the Redis it needs to share anything."""
     if _loop_runs(ctx) is None or not _setting(ctx, "use_shared_health_check", False):
         return
-    if redis_source(ctx) is not None:
-        return
+    if redis_source(ctx) is not None or ctx.references_only:
+        return  # with --references-only, REDIS_HOST/REDIS_URL may well be in the deployment's environment
     unknown = f" (unless {', '.join(ctx.opaque_env)} sets REDIS_HOST or REDIS_URL)" if ctx.opaque_env else ""
     yield Finding(
         "warning",

@@ -86,6 +86,16 @@ def check_master_key(ctx: LintContext) -> Iterator[Finding]:
             )
     else:
         key = ctx.resolve(ctx.environ.get(MASTER_KEY_ENV))
+        if key is None and ctx.references_only:
+            yield Finding(
+                "warning",
+                "master-key-implicit",
+                MASTER_KEY_PATH,
+                f"{MASTER_KEY_PATH} is absent, so the proxy's master key is whatever {MASTER_KEY_ENV} holds "
+                "in its environment; without it every request is accepted (LiteLLM >=1.108 refuses to boot)",
+                f"{MASTER_KEY_FIX}, so the config states where the key comes from",
+            )
+            return
         if key is None:
             state = "is blank" if MASTER_KEY_ENV in ctx.environ else "is not set"
             yield Finding(
@@ -160,6 +170,11 @@ FAMILY = Family(
     (
         Rule("master-key-override-enabled", "warning", "the weak-or-unset master key override is on"),
         Rule("master-key-missing", "error", "no master key: general_settings.master_key and LITELLM_MASTER_KEY unset"),
+        Rule(
+            "master-key-implicit",
+            "warning",
+            "--references-only: general_settings.master_key is absent, the key is whatever LITELLM_MASTER_KEY holds",
+        ),
         Rule("hardcoded-master-key", "error", "the master key is written in the config or the Helm values"),
         Rule("master-key-publicly-known", "error", "the master key is a published key (sk-1234, keys printed in docs)"),
         Rule("master-key-not-sk-prefixed", "error", "the master key does not start with sk-"),
