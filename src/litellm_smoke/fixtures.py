@@ -12,13 +12,13 @@ import pytest
 import pytest_asyncio
 
 from litellm_smoke._secrets import Secret
-from litellm_smoke.checks.keys import keys_precondition
 from litellm_smoke.checks.preflight import check_liveliness
 from litellm_smoke.client.http import ProxyClient
-from litellm_smoke.client.keys import DEFAULT_DURATION, KeyRegistry, KeySpec, MintedKey, generate_key, new_run_id
+from litellm_smoke.client.keys import DEFAULT_DURATION, KeyRegistry, MintedKey
 from litellm_smoke.errors import SmokeFailure, StartupError, TargetUnreachable, excerpt
 from litellm_smoke.report import Masker
 from litellm_smoke.settings import Settings
+from litellm_smoke.suite._engine import Engine, KeyMint, KeySession, Run
 
 __all__ = [
     "KeyMint",
@@ -28,6 +28,8 @@ __all__ = [
     "minted_key",
     "minted_keys",
     "smoke_client",
+    "smoke_engine",
+    "smoke_key_session",
     "smoke_mask",
     "smoke_preflight",
     "smoke_settings",
@@ -154,15 +156,6 @@ async def gateway(smoke_preflight: TargetUnreachable | None, smoke_client: Proxy
 # -- virtual keys: one disposable key per session, always deleted again --------------------------
 
 
-@dataclass(frozen=True)
-class KeyMint:
-    """The outcome of minting the session's key: the key, or why there is none."""
-
-    spec: KeySpec
-    minted: MintedKey | None
-    failure: SmokeFailure | None
-
-
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def minted_keys(smoke_client: ProxyClient) -> AsyncIterator[KeyRegistry]:
     """Every key this session mints. At session end the live ones are deleted in one request.
@@ -189,37 +182,58 @@ async def minted_keys(smoke_client: ProxyClient) -> AsyncIterator[KeyRegistry]:
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def keys_gateway(gateway: ProxyClient, smoke_settings: Settings) -> ProxyClient:
-    """The client, when virtual keys can be tested: a database is expected (``LITELLM_EXPECT_DB=true``)
-    or readiness reports one connected. Otherwise the key checks are skipped with the reason.
-    """
-    reason = await keys_precondition(gateway, smoke_settings.expect_db)
-    if reason is not None:
-        pytest.skip(reason)
-    if not smoke_settings.chat_models:
-        pytest.skip("no chat model to give the disposable key (set LITELLM_CHAT_MODELS)")
-    return gateway
+async def smoke_key_session(
+    gateway: ProxyClient, smoke_settings: Settings, minted_keys: KeyRegistry, smoke_mask: Masker
+) -> KeySession:
+    """The session's key state, shared by the key checks and the key fixtures below."""
+    return KeySession(gateway, smoke_settings, minted_keys, smoke_mask, smoke_settings.chat_models)
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def key_mint(
-    keys_gateway: ProxyClient, smoke_settings: Settings, minted_keys: KeyRegistry, smoke_mask: Masker
-) -> KeyMint:
+async def keys_gateway(smoke_key_session: KeySession) -> ProxyClient:
+    """The client, when virtual keys can be tested: a database is expected (``LITELLM_EXPECT_DB=true``)
+    or readiness reports one connected. Otherwise the key checks are skipped with the reason.
+    """
+    return await smoke_key_session.gateway()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def key_mint(smoke_key_session: KeySession) -> KeyMint:
     """Mints the session's one key (first chat model, tiny limits). A failure is returned, not raised:
     ``test_key_generate`` reports it once and the other key checks skip.
     """
-    spec = KeySpec(model=smoke_settings.chat_models[0], run_id=new_run_id())
-    try:
-        minted = await generate_key(keys_gateway, spec, register=minted_keys.add, protect=smoke_mask)
-    except SmokeFailure as failure:
-        return KeyMint(spec, None, failure)
-    return KeyMint(spec, minted, None)
+    return await smoke_key_session.mint()
 
 
-@pytest.fixture(scope="session")
-def minted_key(key_mint: KeyMint) -> MintedKey:
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def minted_key(smoke_key_session: KeySession) -> MintedKey:
     """The session's disposable key (value masked); skips when minting failed."""
-    if key_mint.minted is None:
-        title = key_mint.failure.title if key_mint.failure else "not minted"
-        pytest.skip(f"no virtual key ({title}) -- see test_key_generate")
-    return key_mint.minted
+    return await smoke_key_session.minted()
+
+
+# -- the scheduler: every selected check's network work, concurrently ------------------------------
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def smoke_engine(
+    request: pytest.FixtureRequest, smoke_key_session: KeySession, smoke_settings: Settings
+) -> AsyncIterator[Engine]:
+    """Starts the network work of every selected smoke check at once (bounded by the concurrency
+    setting); each check's test then reports its own outcome. ``--smoke-concurrency 1`` and ``-x``
+    run each check only when pytest reaches it, as before.
+    """
+    settings = smoke_settings
+    run = Run(
+        smoke_key_session.client,
+        settings,
+        smoke_key_session,
+        tuple(settings.chat_models),
+        tuple(settings.embedding_models),
+    )
+    eager = settings.concurrency > 1 and not request.config.getoption("maxfail", 0)
+    engine = Engine.build(run, request.session.items, limit=settings.concurrency, eager=eager)
+    engine.start()
+    try:
+        yield engine
+    finally:
+        await engine.aclose()

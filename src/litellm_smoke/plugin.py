@@ -25,12 +25,15 @@ from litellm_smoke.fixtures import (  # noqa: F401 - re-exported so the entry po
     minted_key,
     minted_keys,
     smoke_client,
+    smoke_engine,
+    smoke_key_session,
     smoke_mask,
     smoke_preflight,
     smoke_settings,
     smoke_target,
 )
 from litellm_smoke.report import CheckResult
+from litellm_smoke.suite._engine import CHECK_DURATION_KEY
 
 MARKERS = {
     "smoke": "a check of a live LiteLLM proxy (litellm-smoke); select with -m smoke",
@@ -179,12 +182,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         elif report.failed:
             reason = _first_error_line(report.longreprtext) or (call.excinfo.typename if call.excinfo else "failed")
         model = _model_of(item)
+        # A scheduled check reports its own duration, not how long its item waited for it.
+        duration_ms = item.stash.get(CHECK_DURATION_KEY, round(call.duration * 1000, 1))
         # On the item, not only this report: junitxml writes the properties of the *teardown*
         # report, which copies item.user_properties when it is made.
         properties: list[tuple[str, object]] = []
         if model:
             properties.append(("model", model))
-        properties.append(("latency_ms", round(call.duration * 1000, 1)))
+        properties.append(("latency_ms", duration_ms))
         version = _litellm_version(item)
         if version:
             properties.append(("litellm_version", version))
@@ -196,7 +201,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                 name=getattr(item, "originalname", item.name),
                 model=model,
                 outcome=report.outcome,
-                duration_ms=round(call.duration * 1000, 1),
+                duration_ms=duration_ms,
                 reason=redact(reason),
             )
         )
@@ -217,6 +222,9 @@ def _first_error_line(text: str) -> str:
 def _litellm_version(item: pytest.Item) -> str | None:
     funcargs = getattr(item, "funcargs", {})
     client = funcargs.get("gateway") or funcargs.get("smoke_client")
+    engine = funcargs.get("smoke_engine")
+    if client is None and engine is not None:
+        client = engine.run.client
     return getattr(client, "litellm_version", None)
 
 

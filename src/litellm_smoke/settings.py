@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from litellm_smoke._secrets import Secret
 
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_CONCURRENCY = 8
 EMBEDDED_CHAT_MODELS = ("heartcode-chat-sfw",)
 EMBEDDED_EMBEDDING_MODELS = ("heartcode-embed",)
 
@@ -34,6 +35,7 @@ class Settings:
     replay_dir: str | None = None
     record_dir: str | None = None
     database_url: Secret | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
     sources: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -47,7 +49,7 @@ class Settings:
         return (
             f"litellm-smoke: target={target} chat_models={','.join(self.chat_models) or '-'} "
             f"embedding_models={','.join(self.embedding_models) or '-'} expect_db={db} "
-            f"timeout={self.timeout:g}s master_key={self._key_state()}"
+            f"timeout={self.timeout:g}s master_key={self._key_state()} concurrency={self.concurrency}"
         )
 
     def _key_state(self) -> str:
@@ -136,6 +138,14 @@ RECORD_DIR = _Spec(
     "write every exchange with a target URL to this directory, for --offline replay "
     "(env LITELLM_SMOKE_RECORD_DIR; `litellm-smoke record` sets it). Default: no recording.",
 )
+CONCURRENCY = _Spec(
+    "concurrency",
+    "LITELLM_SMOKE_CONCURRENCY",
+    "--smoke-concurrency",
+    "litellm_smoke_concurrency",
+    "how many checks may have a request in flight at once, across all models "
+    f"(env LITELLM_SMOKE_CONCURRENCY). 1 runs them one after the other. Default: {DEFAULT_CONCURRENCY}.",
+)
 
 ALL_SPECS = (
     URL,
@@ -147,6 +157,7 @@ ALL_SPECS = (
     EMBEDDING_DIM,
     REPLAY_DIR,
     RECORD_DIR,
+    CONCURRENCY,
 )
 
 DATABASE_URL_ENV_VARS: tuple[str, ...] = ("LITELLM_DATABASE_URL", "DATABASE_URL")
@@ -233,6 +244,16 @@ def parse_dim(raw: Any, source: str) -> int:
     return value
 
 
+def parse_concurrency(raw: Any, source: str) -> int:
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise _fail(CONCURRENCY, source, repr(raw), "a whole number >= 1, e.g. 8 (1 = one check at a time)") from None
+    if value < 1:
+        raise _fail(CONCURRENCY, source, repr(raw), "a whole number >= 1, e.g. 8 (1 = one check at a time)")
+    return value
+
+
 def resolve(
     options: Mapping[str, Any],
     environ: Mapping[str, str],
@@ -279,6 +300,12 @@ def resolve(
     dim = None if raw_dim is None else parse_dim(raw_dim, sources[EMBEDDING_DIM.name])
     raw_replay = get(REPLAY_DIR)
     raw_record = get(RECORD_DIR)
+    raw_concurrency = get(CONCURRENCY)
+    concurrency = (
+        DEFAULT_CONCURRENCY
+        if raw_concurrency is None
+        else parse_concurrency(raw_concurrency, sources[CONCURRENCY.name])
+    )
 
     return Settings(
         base_url=base_url,
@@ -292,6 +319,7 @@ def resolve(
         replay_dir=str(raw_replay) if raw_replay else None,
         record_dir=str(raw_record) if raw_record and base_url is not None and not offline else None,
         database_url=database_url_from_env(environ),
+        concurrency=concurrency,
         sources=sources,
     )
 

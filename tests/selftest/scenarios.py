@@ -69,6 +69,7 @@ class Scenario:
     common: str | None = None
     env: Mapping[str, str] = field(default_factory=dict)
     others: str = "pass"
+    skipped: tuple[str, ...] = ()  # dependents of the failing check: skipped, pointing at it
 
 
 # -- building blocks -------------------------------------------------------------------------
@@ -321,6 +322,23 @@ def embed_model_unhealthy_old_shape(r: Recordings) -> None:
     )
 
 
+COOLDOWN_429 = (
+    "No deployments available for selected model, Try again in 5 seconds. All deployments for selected model "
+    f"are in cooldown. Passed model={CHAT_MODEL}. pre-call-checks=False, cooldown_list=['0123abcd']"
+)
+
+
+def cooldown_after_chat_failure(r: Recordings) -> None:
+    # The upstream fails the plain call; LiteLLM cools the deployment down, so the next call of the
+    # same model (the stream) gets the router's 429 instead of reaching the upstream.
+    _answer(
+        r.chat(),
+        500,
+        json_body=_error("litellm.InternalServerError: OpenAIException - upstream exploded", "None", 500),
+    )
+    _answer(r.stream(), 429, json_body=_error(COOLDOWN_429, "all_deployments_in_cooldown", 429))
+
+
 def liveliness_html(r: Recordings) -> None:
     _answer(r.liveliness(), 502, text=NGINX_502, content_type="text/html")
 
@@ -408,9 +426,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         "wrong-master-key",
         "the run's master key is not the proxy's",
         wrong_master_key,
-        (MASTER, LISTED, CHAT, STREAM, SDK, EMB, EMB_SDK, HEALTH_CHAT, HEALTH_EMB),
+        (MASTER,),
         "master key rejected: GET /v1/models answered 400*",
         common="*No connected db*",
+        skipped=(LISTED, UNKNOWN, CHAT, STREAM, SDK, EMB, EMB_SDK, HEALTH_CHAT, HEALTH_EMB),
     ),
     Scenario(
         "wrong-key-accepted", "a random key accepted", wrong_key_accepted, (WRONG,), "SECURITY: wrong key accepted*"
@@ -428,30 +447,34 @@ SCENARIOS: tuple[Scenario, ...] = (
         model_missing,
         (LISTED,),
         f"model list: missing {EMBED_MODEL}*",
+        skipped=(EMB, EMB_SDK, HEALTH_EMB),
     ),
     Scenario(
         "readiness-503",
         "readiness 503: database unreachable (LITELLM_EXPECT_DB=true)",
         readiness_503,
-        (READY, KEY_GENERATE),
+        (READY,),
         "readiness: the proxy reports itself not ready (503)*",
         env={"LITELLM_EXPECT_DB": "true"},
+        skipped=(KEY_GENERATE,),
     ),
     Scenario(
         "readiness-db-disconnected",
         "readiness 200 but db disconnected (old payload)",
         readiness_old_disconnected,
-        (READY, KEY_GENERATE),
+        (READY,),
         "readiness: the database is disconnected*",
         env={"LITELLM_EXPECT_DB": "true"},
+        skipped=(KEY_GENERATE,),
     ),
     Scenario(
         "db-expected-none",
         "no database while one is expected (LITELLM_EXPECT_DB=true)",
         no_change,
-        (READY, KEY_GENERATE),
+        (READY,),
         "readiness: a database is expected but readiness reports db=none*",
         env={"LITELLM_EXPECT_DB": "true"},
+        skipped=(KEY_GENERATE,),
     ),
     Scenario(
         "db-unexpected",
@@ -493,6 +516,14 @@ SCENARIOS: tuple[Scenario, ...] = (
         "*POST /v1/chat/completions failed: timed out waiting for the response*",
         args=FAST,
         common="*timed out*",
+    ),
+    Scenario(
+        "cooldown-after-chat-failure",
+        "a failed chat puts the model in cooldown: the next call of it gets 429",
+        cooldown_after_chat_failure,
+        (CHAT, SDK),
+        f"chat {CHAT_MODEL}: expected HTTP 200, got 500*",
+        skipped=(STREAM,),
     ),
     Scenario(
         "unknown-model-500",
@@ -631,8 +662,8 @@ def markdown() -> str:
         f"### The {len(SCENARIOS)} fault scenarios",
         "",
         "| # | scenario | fault (mutation of the healthy recordings) | checks that must fail "
-        "| the first one's message | other checks | run with |",
-        "|---|---|---|---|---|---|---|",
+        "| the first one's message | skipped, pointing at it | other checks | run with |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for number, s in enumerate(SCENARIOS, 1):
         extra = " ".join([*s.args, *(f"{k}={v}" for k, v in s.env.items())])
@@ -640,7 +671,10 @@ def markdown() -> str:
         message = s.message.replace("|", "\\|").replace("[[]", "[")
         others = "pass" if s.others == "pass" else "skipped"
         run_with = f"`{extra}`" if extra else ""
-        rows.append(f"| {number} | `{s.id}` | {s.fault} | {failing} | `{message}` | {others} | {run_with} |")
+        skipped = ", ".join(f"`{_short(n)}`" for n in s.skipped)
+        rows.append(
+            f"| {number} | `{s.id}` | {s.fault} | {failing} | `{message}` | {skipped} | {others} | {run_with} |"
+        )
     coverage = ["| check | scenarios that make it fail |", "|---|---|"]
     for name in SMOKE_CHECKS:
         ids = ", ".join(f"`{s.id}`" for s in SCENARIOS if name in s.failing)

@@ -9,12 +9,16 @@ asserts that the master key appears nowhere in stdout, stderr or the JUnit XML (
 from __future__ import annotations
 
 import fnmatch
+import re
 from pathlib import Path
 
+import httpx
 import openai  # noqa: F401 - imported once here; pytester's in-process runs would otherwise re-import it each run
 import pytest
 
-from .harness import MASTER_KEY, Recordings, fnmatch_escape, run_offline
+from litellm_smoke.offline.replay import ReplayTransport, signature_of
+
+from .harness import MASTER_KEY, Outcome, Recordings, fnmatch_escape, run_offline
 from .scenarios import SCENARIOS, SMOKE_CHECKS, Scenario, markdown
 
 
@@ -45,9 +49,18 @@ def test_fault_is_caught(
     assert run.names("failed") | run.names("error") == set(scenario.failing), run.output
     expected = "passed" if scenario.others == "pass" else "skipped"
     wrong = {
-        n: run.cases[n].outcome for n in SMOKE_CHECKS if n not in scenario.failing and run.cases[n].outcome != expected
+        n: run.cases[n].outcome
+        for n in SMOKE_CHECKS
+        if n not in scenario.failing and n not in scenario.skipped and run.cases[n].outcome != expected
     }
     assert not wrong, f"checks unrelated to {scenario.id} did not {expected[:-2]}: {wrong}"
+    # One cause, one failure: the dependents of the failing check skip and name it.
+    for name in scenario.skipped:
+        case = run.cases[name]
+        assert case.outcome == "skipped", f"{name} is {case.outcome}, expected skipped -- see {scenario.failing[0]}"
+        assert f"-- see {scenario.failing[0]}" in case.text, (
+            f"{name} does not point at {scenario.failing[0]}:\n{case.text}"
+        )
 
     primary = run.cases[scenario.failing[0]]
     lines = [line.strip() for line in primary.text.splitlines()]
@@ -134,3 +147,56 @@ def test_offline_run_opens_no_socket_and_imports_no_litellm(pytester: pytest.Pyt
 def test_docs_tables_match_the_corpus(page: str) -> None:
     docs = (Path(__file__).resolve().parents[2] / page).read_text(encoding="utf-8")
     assert markdown() in docs, f"{page} is stale: paste the output of `python -m tests.selftest.scenarios`"
+
+
+def _verdicts(run: Outcome) -> dict[str, tuple[str, str]]:
+    """Each check's outcome and first message line, with the per-run random probe names evened out."""
+    verdicts = {}
+    for name, case in run.cases.items():
+        first = case.text.strip().splitlines()[0] if case.text.strip() else ""
+        verdicts[name] = (case.outcome, re.sub(r"-[0-9a-f]{6,}\b", "-<random>", first))
+    return verdicts
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
+def test_serial_run_gives_the_same_results(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, healthy: Recordings, scenario: Scenario
+) -> None:
+    """``--smoke-concurrency 1`` (each check when pytest reaches it) and the default concurrency
+    agree on every check's outcome and message, on every fault of the corpus."""
+    recordings = healthy.copy()
+    scenario.mutate(recordings)
+    for name, value in scenario.env.items():
+        monkeypatch.setenv(name, value)
+    concurrent = run_offline(pytester, recordings, *scenario.args)
+    serial = run_offline(pytester, recordings, *scenario.args, "--smoke-concurrency", "1")
+    assert _verdicts(serial) == _verdicts(concurrent)
+    assert serial.result.ret == concurrent.result.ret
+
+
+def test_deselected_check_sends_no_request(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, healthy: Recordings
+) -> None:
+    sent: list[str] = []
+    original = ReplayTransport.handle_async_request
+
+    async def spy(self: ReplayTransport, request: httpx.Request) -> httpx.Response:
+        sent.append(signature_of(request, self.master_key.reveal()).describe())
+        return await original(self, request)
+
+    monkeypatch.setattr(ReplayTransport, "handle_async_request", spy)
+    run = run_offline(pytester, healthy, "-k", "not chat_streaming and not openai_sdk")
+    assert run.result.ret == 0, run.output
+    assert not any("stream=true" in line for line in sent), sent
+    chat_calls = [line for line in sent if line.startswith("POST /v1/chat/completions auth=master model=heartcode")]
+    assert len(chat_calls) == 1, sent  # the raw chat check only: no stream, no SDK call
+    assert not any("input=str" in line for line in sent), sent  # the SDK's single embedding
+
+
+def test_wrong_master_key_is_one_failure_at_any_concurrency(pytester: pytest.Pytester, healthy: Recordings) -> None:
+    recordings = healthy.copy()
+    scenario = next(s for s in SCENARIOS if s.id == "wrong-master-key")
+    scenario.mutate(recordings)
+    for concurrency in ("1", "2", "32"):
+        run = run_offline(pytester, recordings, "--smoke-concurrency", concurrency)
+        assert run.names("failed") == {"test_auth_master_key_accepted"}, (concurrency, run.output)
