@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from typing import Any
 
 import pytest
@@ -18,7 +18,9 @@ from litellm_smoke._secrets import redact
 from litellm_smoke.errors import SmokeFailure
 from litellm_smoke.fixtures import (  # noqa: F401 - re-exported so the entry point provides them
     MASKER_KEY,
+    SESSION_KEY,
     SETTINGS_KEY,
+    SmokeSession,
     gateway,
     key_mint,
     keys_gateway,
@@ -26,14 +28,16 @@ from litellm_smoke.fixtures import (  # noqa: F401 - re-exported so the entry po
     minted_keys,
     smoke_client,
     smoke_engine,
+    smoke_inventory,
     smoke_key_session,
     smoke_mask,
     smoke_preflight,
+    smoke_session,
     smoke_settings,
     smoke_target,
 )
 from litellm_smoke.report import CheckResult
-from litellm_smoke.suite._engine import CHECK_DURATION_KEY
+from litellm_smoke.suite._engine import CHECK_DURATION_KEY, OPTIONAL_PARAMS, model_of, optional_models
 
 MARKERS = {
     "smoke": "a check of a live LiteLLM proxy (litellm-smoke); select with -m smoke",
@@ -58,6 +62,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         if spec.repeatable:
             group.addoption(spec.option, dest=dest, action="append", help=spec.help)
             parser.addini(spec.ini, help=spec.help, type="linelist")
+        elif spec.flag:
+            group.addoption(spec.option, dest=dest, action="store_true", default=None, help=spec.help)
+            parser.addini(spec.ini, help=spec.help, type="string")
         else:
             group.addoption(spec.option, dest=dest, help=spec.help)
             parser.addini(spec.ini, help=spec.help, type="string")
@@ -131,39 +138,74 @@ def pytest_report_header(config: pytest.Config) -> str:
     return config.stash[SETTINGS_KEY].describe()
 
 
-def _no_models(kind: str, env: str) -> list[Any]:
-    reason = f"no {kind} models configured (set {env})"
+_ABSENT = "absent"
+"""The parameter of an optional check (a mode or capability no model has): the item is dropped."""
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return _ABSENT
+
+
+ABSENT: Any = _Absent()
+
+
+def _no_models(kind: str, settings: cfg.Settings, session: SmokeSession) -> list[Any]:
+    if settings.no_models:
+        reason = f"auth-only gate ({cfg.NO_MODELS.option}): no {kind} model is verified"
+    elif session.preflight is not None:
+        reason = f"{session.preflight.title} -- see test_reachability"
+    else:
+        reason = f"no {kind} model to verify (none given, none discovered) -- see test_models_listed"
     return [pytest.param(None, id=f"no-{kind}-model", marks=pytest.mark.skip(reason=reason))]
 
 
+def _optional(names: list[str]) -> list[Any]:
+    return names or [pytest.param(ABSENT, id=_ABSENT)]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    model_params = {"chat_model", "embedding_model", "any_model", *OPTIONAL_PARAMS} & set(metafunc.fixturenames)
+    if not model_params:
+        return
     settings = metafunc.config.stash[SETTINGS_KEY]
-    chat, embed = list(settings.chat_models), list(settings.embedding_models)
+    session = smoke_session(metafunc.config)
+    inventory = session.inventory()  # once per session: starts the target and asks it
+    chat, embed = inventory.of_mode("chat"), inventory.of_mode("embedding")
     if "chat_model" in metafunc.fixturenames:
-        metafunc.parametrize("chat_model", chat or _no_models("chat", cfg.CHAT_MODELS.env), ids=str)
+        metafunc.parametrize("chat_model", chat or _no_models("chat", settings, session), ids=str)
     if "embedding_model" in metafunc.fixturenames:
-        metafunc.parametrize("embedding_model", embed or _no_models("embedding", cfg.EMBEDDING_MODELS.env), ids=str)
+        metafunc.parametrize("embedding_model", embed or _no_models("embedding", settings, session), ids=str)
     if "any_model" in metafunc.fixturenames:
-        metafunc.parametrize(
-            "any_model",
-            chat + embed or _no_models("chat or embedding", f"{cfg.CHAT_MODELS.env} or {cfg.EMBEDDING_MODELS.env}"),
-            ids=str,
-        )
+        metafunc.parametrize("any_model", chat + embed or _no_models("chat or embedding", settings, session), ids=str)
+    for name in OPTIONAL_PARAMS:
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, _optional(optional_models(name, inventory, settings)), ids=str)
+
+
+def pytest_report_collectionfinish(config: pytest.Config, items: Sequence[pytest.Item]) -> list[str]:
+    session = config.stash.get(SESSION_KEY, None)
+    if session is None or not session.prepared:
+        return []
+    return session.inventory().lines(config.stash[SETTINGS_KEY].apis)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # An optional check without a model to check (no rerank model, no API surface asked for) is
+    # no check at all: it is dropped, not reported as a skip on every run.
+    items[:] = [item for item in items if not _absent(item)]
     # The preflight runs first so that an unreachable target is one failure, not twenty.
     items.sort(key=lambda item: 0 if item.get_closest_marker("smoke_preflight") else 1)
 
 
+def _absent(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and any(value is ABSENT for value in callspec.params.values())
+
+
 def _model_of(item: pytest.Item) -> str | None:
     callspec = getattr(item, "callspec", None)
-    if callspec is None:
-        return None
-    for name in ("chat_model", "embedding_model", "any_model"):
-        if callspec.params.get(name):
-            return str(callspec.params[name])
-    return None
+    return model_of(callspec.params) if callspec is not None else None
 
 
 @pytest.hookimpl(wrapper=True)

@@ -36,6 +36,9 @@ class Settings:
     record_dir: str | None = None
     database_url: Secret | None = None
     concurrency: int = DEFAULT_CONCURRENCY
+    exclude_models: tuple[str, ...] = ()
+    no_models: bool = False
+    apis: tuple[str, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -50,6 +53,9 @@ class Settings:
             f"litellm-smoke: target={target} chat_models={','.join(self.chat_models) or '-'} "
             f"embedding_models={','.join(self.embedding_models) or '-'} expect_db={db} "
             f"timeout={self.timeout:g}s master_key={self._key_state()} concurrency={self.concurrency}"
+            + (f" exclude={','.join(self.exclude_models)}" if self.exclude_models else "")
+            + (" no_models=true" if self.no_models else "")
+            + (f" apis={','.join(self.apis)}" if self.apis else "")
         )
 
     def _key_state(self) -> str:
@@ -68,6 +74,7 @@ class _Spec:
     ini: str
     help: str
     repeatable: bool = False
+    flag: bool = False  # a command-line switch without a value (env/ini: true|false)
 
 
 URL = _Spec(
@@ -146,6 +153,34 @@ CONCURRENCY = _Spec(
     "how many checks may have a request in flight at once, across all models "
     f"(env LITELLM_SMOKE_CONCURRENCY). 1 runs them one after the other. Default: {DEFAULT_CONCURRENCY}.",
 )
+EXCLUDE_MODELS = _Spec(
+    "excluded models",
+    "LITELLM_SMOKE_EXCLUDE_MODELS",
+    "--exclude-model",
+    "litellm_smoke_exclude_models",
+    "glob of models not to verify (or MODEL:CAPABILITY, e.g. '*:function_calling'), repeatable "
+    "(env LITELLM_SMOKE_EXCLUDE_MODELS, comma list). Default: verify every model.",
+    repeatable=True,
+)
+NO_MODELS = _Spec(
+    "no models",
+    "LITELLM_SMOKE_NO_MODELS",
+    "--no-models",
+    "litellm_smoke_no_models",
+    "an auth-only gate: verify no model (env LITELLM_SMOKE_NO_MODELS=true). Without it, a run that "
+    "verified no model fails.",
+    flag=True,
+)
+APIS = _Spec(
+    "API surfaces",
+    "LITELLM_SMOKE_APIS",
+    "--api",
+    "litellm_smoke_apis",
+    "extra API surfaces to verify per chat model: responses (/v1/responses), messages (/v1/messages), "
+    "repeatable or comma list (env LITELLM_SMOKE_APIS). Default: chat completions only.",
+    repeatable=True,
+)
+API_SURFACES = ("responses", "messages")
 
 ALL_SPECS = (
     URL,
@@ -158,6 +193,9 @@ ALL_SPECS = (
     REPLAY_DIR,
     RECORD_DIR,
     CONCURRENCY,
+    EXCLUDE_MODELS,
+    NO_MODELS,
+    APIS,
 )
 
 DATABASE_URL_ENV_VARS: tuple[str, ...] = ("LITELLM_DATABASE_URL", "DATABASE_URL")
@@ -254,6 +292,25 @@ def parse_concurrency(raw: Any, source: str) -> int:
     return value
 
 
+def parse_flag(spec: _Spec, raw: Any, source: str) -> bool:
+    if raw is True or raw is False:
+        return bool(raw)
+    text = str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise _fail(spec, source, repr(raw), "true or false")
+
+
+def parse_apis(raw: Any, source: str) -> tuple[str, ...]:
+    names = tuple(name.lower() for name in _models(raw))
+    unknown = [name for name in names if name not in API_SURFACES]
+    if unknown:
+        raise _fail(APIS, source, repr(",".join(unknown)), f"a comma list of {', '.join(API_SURFACES)}")
+    return names
+
+
 def resolve(
     options: Mapping[str, Any],
     environ: Mapping[str, str],
@@ -287,11 +344,18 @@ def resolve(
             f"set {MASTER_KEY.env} or pass {MASTER_KEY.option}"
         )
 
+    # No lists: the run discovers the models the proxy serves (checks/inventory.py), the
+    # embedded default and offline replay included.
     raw_chat = get(CHAT_MODELS)
     raw_embed = get(EMBEDDING_MODELS)
-    defaults = base_url is None or offline
-    chat = _models(raw_chat) if raw_chat is not None else (EMBEDDED_CHAT_MODELS if defaults else ())
-    embed = _models(raw_embed) if raw_embed is not None else (EMBEDDED_EMBEDDING_MODELS if defaults else ())
+    chat = _models(raw_chat) if raw_chat is not None else ()
+    embed = _models(raw_embed) if raw_embed is not None else ()
+    raw_exclude = get(EXCLUDE_MODELS)
+    exclude = _models(raw_exclude) if raw_exclude is not None else ()
+    raw_no_models = get(NO_MODELS)
+    no_models = False if raw_no_models is None else parse_flag(NO_MODELS, raw_no_models, sources[NO_MODELS.name])
+    raw_apis = get(APIS)
+    apis = () if raw_apis is None else parse_apis(raw_apis, sources[APIS.name])
     raw_db = get(EXPECT_DB)
     expect_db = None if raw_db is None else parse_expect_db(raw_db, sources[EXPECT_DB.name])
     raw_timeout = get(TIMEOUT)
@@ -320,6 +384,9 @@ def resolve(
         record_dir=str(raw_record) if raw_record and base_url is not None and not offline else None,
         database_url=database_url_from_env(environ),
         concurrency=concurrency,
+        exclude_models=exclude,
+        no_models=no_models,
+        apis=apis,
         sources=sources,
     )
 

@@ -348,6 +348,9 @@ def no_change(r: Recordings) -> None:
 
 
 FAST = ("--smoke-timeout", "0.3")
+# The model lists given: a target that cannot be asked (unreachable, wrong master key) cannot tell
+# which models it serves, and the per-model checks must still be named (and skipped).
+LISTS = ("--chat-model", CHAT_MODEL, "--embedding-model", EMBED_MODEL)
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
@@ -357,6 +360,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         (REACH,),
         "target unreachable: connection refused*",
         others="skip",
+        args=LISTS,
     ),
     Scenario(
         "unreachable-dns",
@@ -365,6 +369,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         (REACH,),
         "target unreachable: DNS lookup failed*",
         others="skip",
+        args=LISTS,
     ),
     Scenario(
         "unreachable-connect-timeout",
@@ -372,7 +377,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         _every("transport_error", "connect_timeout"),
         (REACH,),
         "target unreachable: timed out connecting*",
-        args=FAST,
+        args=(*FAST, *LISTS),
         others="skip",
     ),
     Scenario(
@@ -381,7 +386,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         _every("delay_s", 3600),
         (REACH,),
         "target unreachable: timed out waiting for the response*",
-        args=FAST,
+        args=(*FAST, *LISTS),
         others="skip",
     ),
     Scenario(
@@ -391,6 +396,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         (REACH,),
         "wrong service at *HTML page*",
         others="skip",
+        args=LISTS,
     ),
     Scenario(
         "html-502-on-chat",
@@ -430,6 +436,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "master key rejected: GET /v1/models answered 400*",
         common="*No connected db*",
         skipped=(LISTED, UNKNOWN, CHAT, STREAM, SDK, EMB, EMB_SDK, HEALTH_CHAT, HEALTH_EMB),
+        args=LISTS,
     ),
     Scenario(
         "wrong-key-accepted", "a random key accepted", wrong_key_accepted, (WRONG,), "SECURITY: wrong key accepted*"

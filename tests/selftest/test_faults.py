@@ -198,5 +198,5 @@ def test_wrong_master_key_is_one_failure_at_any_concurrency(pytester: pytest.Pyt
     scenario = next(s for s in SCENARIOS if s.id == "wrong-master-key")
     scenario.mutate(recordings)
     for concurrency in ("1", "2", "32"):
-        run = run_offline(pytester, recordings, "--smoke-concurrency", concurrency)
+        run = run_offline(pytester, recordings, *scenario.args, "--smoke-concurrency", concurrency)
         assert run.names("failed") == {"test_auth_master_key_accepted"}, (concurrency, run.output)

@@ -26,8 +26,6 @@ from litellm_smoke.cli._pytest import PYTEST_INI, pytest_command
 from litellm_smoke.offline.recorder import RECORD_DIR_ENV, scan_for_secrets
 from litellm_smoke.offline.replay import ReplayError, load_exchanges
 from litellm_smoke.settings import (
-    EMBEDDED_CHAT_MODELS,
-    EMBEDDED_EMBEDDING_MODELS,
     MASTER_KEY,
     SettingsError,
     parse_timeout,
@@ -111,9 +109,8 @@ def _run_suite(args: argparse.Namespace, url: str, key: Secret, staging: Path, w
     ini = workdir / "pytest.ini"
     ini.write_text(PYTEST_INI, encoding="utf-8")
     extra = ["-q", "-rfEs", "--junitxml", str(junit), "--litellm-url", url, "--smoke-timeout", f"{args.timeout:g}"]
+    # Without lists the suite discovers the models (/model/info), and that exchange is recorded too.
     chat, embed = args.chat_model, args.embedding_model
-    if args.url is None:  # the embedded default serves known models
-        chat, embed = chat or list(EMBEDDED_CHAT_MODELS), embed or list(EMBEDDED_EMBEDDING_MODELS)
     for model in chat:
         extra += ["--chat-model", model]
     for model in embed:

@@ -84,6 +84,7 @@ DEFAULT_DIM = 8
 DEFAULT_REPLY = "pong"
 DEFAULT_SLOW_SECONDS = 5.0
 SLOW_SECONDS_ENV = "FAKE_UPSTREAM_SLOW_SECONDS"
+LATENCY_SECONDS_ENV = "FAKE_UPSTREAM_LATENCY_SECONDS"
 
 FAULT_EMPTY_CONTENT = "fault-empty-content"
 FAULT_NO_USAGE = "fault-no-usage"
@@ -309,6 +310,8 @@ class _Handler(BaseHTTPRequestHandler):
             model = body.get("model")
             if not isinstance(model, str) or not model:
                 raise _BadRequest("'model' is required", param="model")
+            if self.server.upstream.latency_seconds > 0:
+                self.server.upstream._stopping.wait(self.server.upstream.latency_seconds)
             if model == FAULT_SLOW:
                 self.server.upstream._stats.fault(model)
                 # An Event instead of time.sleep so stop() releases slow requests at once.
@@ -499,6 +502,9 @@ class FakeUpstream:
     :param reply: the assistant content of healthy chat answers; default ``"pong"``.
     :param slow_seconds: delay of the ``fault-slow`` model; default env
         ``FAKE_UPSTREAM_SLOW_SECONDS``, else 5.
+    :param latency_seconds: how long every model call (chat, embeddings, ...) takes before it is
+        answered, like a small real model; default env ``FAKE_UPSTREAM_LATENCY_SECONDS``, else 0.
+        An attribute: benchmarks change it on a running upstream.
     :param verbose: log each request to stderr.
     """
 
@@ -510,6 +516,7 @@ class FakeUpstream:
         dim: int = DEFAULT_DIM,
         reply: str = DEFAULT_REPLY,
         slow_seconds: float | None = None,
+        latency_seconds: float | None = None,
         verbose: bool = False,
     ) -> None:
         if dim < 1:
@@ -528,6 +535,15 @@ class FakeUpstream:
                     f"{SLOW_SECONDS_ENV}={raw!r} is not a number of seconds; set it to e.g. 5 or unset it"
                 ) from None
         self.slow_seconds = slow_seconds
+        if latency_seconds is None:
+            raw = os.environ.get(LATENCY_SECONDS_ENV, "")
+            try:
+                latency_seconds = float(raw) if raw else 0.0
+            except ValueError:
+                raise ValueError(
+                    f"{LATENCY_SECONDS_ENV}={raw!r} is not a number of seconds; set it to e.g. 0.8 or unset it"
+                ) from None
+        self.latency_seconds = latency_seconds
         self._stats = _Stats()
         self._stopping = threading.Event()
         self._ids = 0

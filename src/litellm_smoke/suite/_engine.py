@@ -29,10 +29,12 @@ import pytest
 
 from litellm_smoke import checks
 from litellm_smoke.checks import keys as key_checks
+from litellm_smoke.checks import modes, tools
+from litellm_smoke.checks.inventory import Inventory
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.keys import KeyRegistry, KeySpec, MintedKey, generate_key, new_run_id
 from litellm_smoke.errors import SmokeFailure
-from litellm_smoke.settings import CHAT_MODELS, Settings
+from litellm_smoke.settings import CHAT_MODELS, EMBEDDING_MODELS, EXCLUDE_MODELS, NO_MODELS, Settings
 from litellm_smoke.suite._graph import Job, Outcome, Scheduler
 
 __all__ = ["CHECK_DURATION_KEY", "DEFS", "Engine", "KeyMint", "KeySession", "Run"]
@@ -51,7 +53,16 @@ KEY_CHAIN = (
     "test_key_rate_limited",
     "test_key_deleted_rejected",
 )
-MODEL_PARAMS = ("chat_model", "embedding_model", "any_model")
+OPTIONAL_PARAMS = (
+    "completion_model",
+    "rerank_model",
+    "moderation_model",
+    "tool_model",
+    "schema_model",
+    "unverified_model",
+)
+"""Parameters of the checks a deployment may have no model for; without one the check is dropped."""
+MODEL_PARAMS = ("chat_model", "embedding_model", "any_model", *OPTIONAL_PARAMS)
 
 Props = list[tuple[str, object]]
 Body = Callable[["Run", Mapping[str, Any], Props], Awaitable[Any]]
@@ -130,12 +141,15 @@ class Run:
     client: ProxyClient
     settings: Settings
     keys: KeySession
-    chat_models: tuple[str, ...]
-    embedding_models: tuple[str, ...]
+    inventory: Inventory
 
     @property
-    def models(self) -> list[str]:
-        return [*self.chat_models, *self.embedding_models]
+    def chat_models(self) -> list[str]:
+        return self.inventory.of_mode("chat")
+
+    @property
+    def embedding_models(self) -> list[str]:
+        return self.inventory.of_mode("embedding")
 
 
 @dataclass(frozen=True)
@@ -222,7 +236,43 @@ def _plain(fn: Callable[[ProxyClient], Awaitable[Any]]) -> Body:
 
 
 async def _models_listed(run: Run, p: Mapping[str, Any], props: Props) -> Any:
-    return await checks.models_listed(run.client, run.models)
+    """Every model of the inventory is listed; and a run that would verify no model fails here."""
+    inventory = run.inventory
+    if run.settings.no_models:
+        pytest.skip(f"auth-only gate ({NO_MODELS.option}): no model is verified")
+    if not inventory.verified:
+        raise nothing_to_verify(inventory)
+    return await checks.models_listed(run.client, [m.name for m in inventory.models])
+
+
+def nothing_to_verify(inventory: Inventory) -> SmokeFailure:
+    """No false green: a run that verified no model fails, saying why and how to fix it."""
+    if inventory.problem:
+        got = f"discovery found nothing: {inventory.problem}"
+    elif inventory.excluded and not inventory.models:
+        got = f"every model is excluded ({', '.join(inventory.excluded)})"
+    elif inventory.models or inventory.wildcards:
+        names = [f"{m.name} (mode {m.mode})" for m in inventory.unverified] + inventory.wildcards
+        got = f"only models the suite cannot verify: {', '.join(names)}"
+    else:
+        got = "none given, and the proxy lists none"
+    return SmokeFailure(
+        "no model verified: a gate that asked no model anything cannot pass",
+        expected="at least one chat, embedding, completion, rerank or moderation model to verify",
+        got=got,
+        hint=f"name models ({CHAT_MODELS.env}, {EMBEDDING_MODELS.env}), let discovery read /model/info "
+        f"with the master key, narrow {EXCLUDE_MODELS.option}, or ask for an auth-only gate with {NO_MODELS.option}",
+    )
+
+
+async def _not_verified(run: Run, p: Mapping[str, Any], props: Props) -> Any:
+    """A model of a mode the suite does not verify (image, audio, video, unknown): named, never passed."""
+    name = model_of(p)
+    mode = next((m.mode for m in run.inventory.models if m.name == name), "unknown")
+    pytest.skip(
+        f"not verified (mode {mode}): the suite has no cheap check for this mode; "
+        f"exclude it with {EXCLUDE_MODELS.option} {name} to drop this line"
+    )
 
 
 def _key_step(index: int) -> tuple[str, ...]:
@@ -246,6 +296,13 @@ DEFS: dict[str, CheckDef] = {
         _model_body(checks.embeddings_single_sdk, _dim), per_model=True, sdk=True
     ),
     "test_model_health": CheckDef(_model_body(checks.model_health), per_model=True),
+    "test_completion": CheckDef(_model_body(modes.text_completion), per_model=True),
+    "test_rerank": CheckDef(_model_body(modes.rerank), per_model=True),
+    "test_moderation": CheckDef(_model_body(modes.moderation), per_model=True),
+    "test_chat_tool_call": CheckDef(_model_body(tools.tool_call), per_model=True),
+    "test_chat_tool_call_streaming": CheckDef(_model_body(tools.tool_call_streaming), per_model=True),
+    "test_chat_json_schema": CheckDef(_model_body(tools.json_schema_response), per_model=True),
+    "test_model_not_verified": CheckDef(_not_verified),
     # A broken database fails readiness once; the key checks then point there.
     KEY_CHAIN[0]: CheckDef(_key_generate, needs=(MASTER, READY)),
     KEY_CHAIN[1]: CheckDef(_key_allowed, needs=KEY_CHAIN[:1], after=_key_step(1)),
@@ -255,6 +312,17 @@ DEFS: dict[str, CheckDef] = {
     # Last on purpose: it deletes the key the checks above share.
     KEY_CHAIN[5]: CheckDef(_key_deleted, needs=KEY_CHAIN[:1], after=_key_step(5)),
 }
+
+
+def optional_models(param: str, inventory: Inventory, settings: Settings) -> list[str]:
+    """The models an optional check is parametrized with (see OPTIONAL_PARAMS)."""
+    if param == "unverified_model":
+        return [m.name for m in inventory.unverified]
+    if param == "tool_model":
+        return inventory.with_capability("function_calling")
+    if param == "schema_model":
+        return inventory.with_capability("response_schema")
+    return inventory.of_mode(param.removesuffix("_model"))
 
 
 def model_of(params: Mapping[str, Any]) -> str | None:

@@ -89,3 +89,42 @@ async def test_unknown_model_rejected(smoke_engine: Engine, request: pytest.Fixt
 
 async def test_model_health(smoke_engine: Engine, request: pytest.FixtureRequest, any_model: str) -> None:
     await smoke_engine.report(request)
+
+
+# -- other modes, declared capabilities, and what is not verified ---------------------------------
+# Collected only for models that have them (an absent mode or capability is no check at all).
+
+
+async def test_completion(smoke_engine: Engine, request: pytest.FixtureRequest, completion_model: str) -> None:
+    """/v1/completions with one token (mode completion)."""
+    await smoke_engine.report(request)
+
+
+async def test_rerank(smoke_engine: Engine, request: pytest.FixtureRequest, rerank_model: str) -> None:
+    """/v1/rerank with two documents: finite scores, the relevant one first (mode rerank)."""
+    await smoke_engine.report(request)
+
+
+async def test_moderation(smoke_engine: Engine, request: pytest.FixtureRequest, moderation_model: str) -> None:
+    """/v1/moderations: a result with a boolean flagged (mode moderation)."""
+    await smoke_engine.report(request)
+
+
+async def test_chat_tool_call(smoke_engine: Engine, request: pytest.FixtureRequest, tool_model: str) -> None:
+    """A forced tool_choice returns that function with JSON arguments (supports_function_calling)."""
+    await smoke_engine.report(request)
+
+
+async def test_chat_tool_call_streaming(smoke_engine: Engine, request: pytest.FixtureRequest, tool_model: str) -> None:
+    """The same, streamed: the tool_calls deltas reassemble (supports_function_calling)."""
+    await smoke_engine.report(request)
+
+
+async def test_chat_json_schema(smoke_engine: Engine, request: pytest.FixtureRequest, schema_model: str) -> None:
+    """A response_format json_schema answer parses and validates (supports_response_schema)."""
+    await smoke_engine.report(request)
+
+
+async def test_model_not_verified(smoke_engine: Engine, request: pytest.FixtureRequest, unverified_model: str) -> None:
+    """A model of a mode without a check (image, audio, video, unknown): listed as not verified."""
+    await smoke_engine.report(request)
