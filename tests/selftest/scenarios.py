@@ -16,7 +16,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .harness import CHAT_MODEL, EMBED_MODEL, Doc, Recordings
+from .harness import (
+    AGENT_MODEL,
+    CHAT_MODEL,
+    COMPLETION_MODEL,
+    EMBED_MODEL,
+    MODERATION_MODEL,
+    RERANK_MODEL,
+    Doc,
+    Recordings,
+)
 
 REACH = "test_reachability"
 READY = "test_readiness"
@@ -37,6 +46,26 @@ HEALTH_EMB = f"test_model_health[{EMBED_MODEL}]"
 # The key lifecycle checks (suite/test_keys.py) skip without a database, but fail when one is
 # expected (LITELLM_EXPECT_DB=true); their own fault corpus is tests/test_keys.py.
 KEY_GENERATE = "test_key_generate"
+
+TOOL = f"test_chat_tool_call[{AGENT_MODEL}]"
+TOOL_STREAM = f"test_chat_tool_call_streaming[{AGENT_MODEL}]"
+SCHEMA = f"test_chat_json_schema[{AGENT_MODEL}]"
+COMPLETION = f"test_completion[{COMPLETION_MODEL}]"
+RERANK = f"test_rerank[{RERANK_MODEL}]"
+MODERATION = f"test_moderation[{MODERATION_MODEL}]"
+# Checks of the models the run discovers beyond the two above (absent when lists are given).
+DISCOVERED_CHECKS = (
+    f"test_chat_completion[{AGENT_MODEL}]",
+    f"test_chat_streaming[{AGENT_MODEL}]",
+    f"test_chat_openai_sdk[{AGENT_MODEL}]",
+    f"test_model_health[{AGENT_MODEL}]",
+    TOOL,
+    TOOL_STREAM,
+    SCHEMA,
+    COMPLETION,
+    RERANK,
+    MODERATION,
+)
 
 SMOKE_CHECKS = (
     REACH,
@@ -339,6 +368,37 @@ def cooldown_after_chat_failure(r: Recordings) -> None:
     _answer(r.stream(), 429, json_body=_error(COOLDOWN_429, "all_deployments_in_cooldown", 429))
 
 
+def tools_stripped(r: Recordings) -> None:
+    # A gateway in front of LiteLLM drops 'tools' and 'tool_choice': the model answers in text.
+    _same_answer(r.tool_call(), r.agent_chat())
+    _same_answer(r.tool_call(stream=True), r.agent_chat(stream=True))
+
+
+def tool_arguments_broken(r: Recordings) -> None:
+    call = r.tool_call()["response"]["json"]["choices"][0]["message"]["tool_calls"][0]
+    call["function"]["arguments"] = "{city: Paris"
+
+
+def json_schema_ignored(r: Recordings) -> None:
+    _same_answer(r.json_schema(), r.agent_chat())
+
+
+def completion_chat_shape(r: Recordings) -> None:
+    choice = r.completion()["response"]["json"]["choices"][0]
+    choice["message"] = {"role": "assistant", "content": choice.pop("text")}
+
+
+def rerank_reversed(r: Recordings) -> None:
+    results = r.rerank()["response"]["json"]["results"]
+    for result in results:
+        result["relevance_score"] = 1 - result["relevance_score"]
+    results.reverse()
+
+
+def moderation_without_flag(r: Recordings) -> None:
+    del r.moderation()["response"]["json"]["results"][0]["flagged"]
+
+
 def liveliness_html(r: Recordings) -> None:
     _answer(r.liveliness(), 502, text=NGINX_502, content_type="text/html")
 
@@ -533,6 +593,49 @@ SCENARIOS: tuple[Scenario, ...] = (
         skipped=(STREAM,),
     ),
     Scenario(
+        "tools-stripped",
+        "tools stripped from requests: a model that declares function calling answers in text",
+        tools_stripped,
+        (TOOL, TOOL_STREAM),
+        f"tool call {AGENT_MODEL}: no tool_calls in the answer*",
+        common="*drops 'tools'*",
+    ),
+    Scenario(
+        "tool-arguments-broken",
+        "tool call arguments that are not JSON",
+        tool_arguments_broken,
+        (TOOL,),
+        f"tool call {AGENT_MODEL}: the tool call's arguments are not a JSON object*",
+    ),
+    Scenario(
+        "json-schema-ignored",
+        "response_format json_schema ignored: plain text comes back",
+        json_schema_ignored,
+        (SCHEMA,),
+        f"json_schema {AGENT_MODEL}: the content does not match the requested schema*",
+    ),
+    Scenario(
+        "completion-chat-shape",
+        "/v1/completions answers in the chat shape",
+        completion_chat_shape,
+        (COMPLETION,),
+        f"completion {COMPLETION_MODEL}: choices[[]0[]].text is not a string*",
+    ),
+    Scenario(
+        "rerank-reversed",
+        "rerank ranks the irrelevant document first",
+        rerank_reversed,
+        (RERANK,),
+        f"rerank {RERANK_MODEL}: the relevant document is not ranked first*",
+    ),
+    Scenario(
+        "moderation-no-flag",
+        "moderation result without 'flagged'",
+        moderation_without_flag,
+        (MODERATION,),
+        f"moderation {MODERATION_MODEL}: no result with a boolean 'flagged'*",
+    ),
+    Scenario(
         "unknown-model-500",
         "unknown model answered with 500",
         unknown_model_500,
@@ -658,6 +761,8 @@ SCENARIOS: tuple[Scenario, ...] = (
 
 def _short(name: str) -> str:
     name = name.removeprefix("test_")
+    for model in (AGENT_MODEL, COMPLETION_MODEL, RERANK_MODEL, MODERATION_MODEL):
+        name = name.replace(f"[{model}]", "[agent]" if model == AGENT_MODEL else "")
     if name.startswith("model_health"):
         return name.replace(f"[{CHAT_MODEL}]", "[chat]").replace(f"[{EMBED_MODEL}]", "[embed]")
     return name.replace(f"[{CHAT_MODEL}]", "").replace(f"[{EMBED_MODEL}]", "")
@@ -683,7 +788,7 @@ def markdown() -> str:
             f"| {number} | `{s.id}` | {s.fault} | {failing} | `{message}` | {skipped} | {others} | {run_with} |"
         )
     coverage = ["| check | scenarios that make it fail |", "|---|---|"]
-    for name in SMOKE_CHECKS:
+    for name in (*SMOKE_CHECKS, *DISCOVERED_CHECKS):
         ids = ", ".join(f"`{s.id}`" for s in SCENARIOS if name in s.failing)
         coverage.append(f"| `{_short(name)}` | {ids} |")
     return (

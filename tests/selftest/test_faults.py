@@ -19,7 +19,7 @@ import pytest
 from litellm_smoke.offline.replay import ReplayTransport, signature_of
 
 from .harness import MASTER_KEY, Outcome, Recordings, fnmatch_escape, run_offline
-from .scenarios import SCENARIOS, SMOKE_CHECKS, Scenario, markdown
+from .scenarios import DISCOVERED_CHECKS, SCENARIOS, SMOKE_CHECKS, Scenario, markdown
 
 
 def _assert_failed_line(output: pytest.LineMatcher, name: str) -> None:
@@ -29,7 +29,10 @@ def _assert_failed_line(output: pytest.LineMatcher, name: str) -> None:
 def test_healthy_replay_passes_every_check(pytester: pytest.Pytester, healthy: Recordings) -> None:
     run = run_offline(pytester, healthy)
     assert run.result.ret == 0, run.output
-    assert run.names("passed") >= set(SMOKE_CHECKS), f"not passed: {set(SMOKE_CHECKS) - run.names('passed')}"
+    every = {*SMOKE_CHECKS, *DISCOVERED_CHECKS}
+    assert run.names("passed") >= every, f"not passed: {every - run.names('passed')}"
+    # the image model is named, never passed
+    assert "not verified (mode image_generation)" in run.cases["test_model_not_verified[heartcode-image]"].text
     assert not run.names("failed") | run.names("error")
     for name in run.names("skipped"):
         assert run.cases[name].text.strip(), f"{name} skipped without a reason"
@@ -48,9 +51,11 @@ def test_fault_is_caught(
     assert run.result.ret != 0
     assert run.names("failed") | run.names("error") == set(scenario.failing), run.output
     expected = "passed" if scenario.others == "pass" else "skipped"
+    # With model lists given, only those models' checks exist; otherwise every discovered one must.
+    names = SMOKE_CHECKS if "--chat-model" in scenario.args else (*SMOKE_CHECKS, *DISCOVERED_CHECKS)
     wrong = {
         n: run.cases[n].outcome
-        for n in SMOKE_CHECKS
+        for n in names
         if n not in scenario.failing and n not in scenario.skipped and run.cases[n].outcome != expected
     }
     assert not wrong, f"checks unrelated to {scenario.id} did not {expected[:-2]}: {wrong}"
@@ -79,7 +84,10 @@ def test_fault_is_caught(
 def test_every_check_is_proven_to_fail() -> None:
     """A check no scenario makes fail could be a check that cannot fail."""
     proven = {name for scenario in SCENARIOS for name in scenario.failing}
-    assert set(SMOKE_CHECKS) - proven == set()
+    # The agent model's plain chat checks are the same checks as the first chat model's.
+    same = ("test_chat_completion[", "test_chat_streaming[", "test_chat_openai_sdk[", "test_model_health[")
+    every = {*SMOKE_CHECKS, *(n for n in DISCOVERED_CHECKS if not n.startswith(same))}
+    assert every - proven == set()
 
 
 def test_unrecorded_request_fails_loudly_naming_it(pytester: pytest.Pytester, healthy: Recordings) -> None:
@@ -185,11 +193,13 @@ def test_deselected_check_sends_no_request(
         return await original(self, request)
 
     monkeypatch.setattr(ReplayTransport, "handle_async_request", spy)
-    run = run_offline(pytester, healthy, "-k", "not chat_streaming and not openai_sdk")
+    run = run_offline(pytester, healthy, "-k", "not streaming and not openai_sdk and not tool_call")
     assert run.result.ret == 0, run.output
     assert not any("stream=true" in line for line in sent), sent
+    assert not any("tools" in line for line in sent), sent
     chat_calls = [line for line in sent if line.startswith("POST /v1/chat/completions auth=master model=heartcode")]
-    assert len(chat_calls) == 1, sent  # the raw chat check only: no stream, no SDK call
+    # the raw chat check of each chat model, and the json_schema check: no stream, no SDK call
+    assert len(chat_calls) == 3, sent
     assert not any("input=str" in line for line in sent), sent  # the SDK's single embedding
 
 

@@ -122,6 +122,7 @@ class _Stats:
         self._chat: dict[str, int] = {}
         self._chat_stream: dict[str, int] = {}
         self._embeddings: dict[str, int] = {}
+        self._other: dict[str, dict[str, int]] = {}  # completion, moderation, rerank, responses
         self._completion_tokens: dict[str, int] = {}
         self._faults: dict[str, int] = {}
         self._requests = 0
@@ -140,10 +141,11 @@ class _Stats:
             self._models_list += 1
 
     def call(self, kind: str, model: str, completion_tokens: int = 0) -> None:
-        table = {"chat": self._chat, "chat_stream": self._chat_stream, "embeddings": self._embeddings}[kind]
         with self._lock:
+            fixed = {"chat": self._chat, "chat_stream": self._chat_stream, "embeddings": self._embeddings}
+            table = fixed.get(kind) or self._other.setdefault(kind, {})
             table[model] = table.get(model, 0) + 1
-            if kind != "embeddings":
+            if kind not in ("embeddings", "moderation", "rerank"):
                 self._completion_tokens[model] = self._completion_tokens.get(model, 0) + completion_tokens
 
     def fault(self, model: str) -> None:
@@ -156,6 +158,7 @@ class _Stats:
                 "chat": dict(self._chat),
                 "chat_stream": dict(self._chat_stream),
                 "embeddings": dict(self._embeddings),
+                **{kind: dict(table) for kind, table in self._other.items()},
                 "completion_tokens": dict(self._completion_tokens),
                 "faults": dict(self._faults),
                 "requests": self._requests,
@@ -270,7 +273,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self) -> str:
         path = self.path.split("?", 1)[0].rstrip("/")
-        return path[3:] if path.startswith("/v1/") else path
+        # LiteLLM's cohere rerank appends /v1/rerank to an api_base that already ends in /v1.
+        while path.startswith("/v1/"):
+            path = path[3:]
+        # Cohere v2 (what LiteLLM 1.108.7 sends for cohere/ rerank models) answers in the v1 shape.
+        return "/rerank" if path == "/v2/rerank" else path
 
     # -- dispatch -----------------------------------------------------------------------------
 
@@ -300,7 +307,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, self.server.upstream.stats())
             return
         self.server.upstream._stats.request()
-        if route not in ("/chat/completions", "/embeddings"):
+        if route not in _MODEL_ROUTES:
             self._not_found()
             return
         try:
@@ -326,8 +333,14 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if route == "/chat/completions":
                 self._chat(body, model)
-            else:
+            elif route == "/embeddings":
                 self._embeddings(body, model)
+            elif route == "/completions":
+                self._completion(body, model)
+            elif route == "/moderations":
+                self._moderation(body, model)
+            else:
+                self._rerank(body, model)
         except _BadRequest as exc:
             self._send_error(400, str(exc), type_="invalid_request_error", param=exc.param)
         except json.JSONDecodeError as exc:
@@ -344,8 +357,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _not_found(self) -> None:
         self._send_error(
             404,
-            f"fake upstream: no route {self.command} {self.path}; it serves /v1/chat/completions, "
-            "/v1/embeddings, /v1/models, /_stats",
+            f"fake upstream: no route {self.command} {self.path}; it serves {', '.join(_MODEL_ROUTES)}, "
+            "/v1/models, /_stats",
             type_="invalid_request_error",
         )
 
@@ -369,6 +382,9 @@ class _Handler(BaseHTTPRequestHandler):
             "total_tokens": prompt_tokens + len(words),
         }
         stream = bool(body.get("stream"))
+        tool = _forced_tool(body)
+        if tool is None and model != FAULT_EMPTY_CONTENT:
+            content = _schema_answer(body, upstream.reply) or content
         if model in (FAULT_EMPTY_CONTENT, FAULT_NO_USAGE) or (
             stream and model in (FAULT_STREAM_NO_DONE, FAULT_STREAM_CUT)
         ):
@@ -376,6 +392,14 @@ class _Handler(BaseHTTPRequestHandler):
         upstream._stats.call("chat_stream" if stream else "chat", model, len(words))
         completion_id = f"chatcmpl-fake-{upstream._next_id()}"
         created = int(time.time())
+        message: dict[str, Any] = {"role": "assistant", "content": content}
+        call: dict[str, Any] | None = None
+        if tool is not None:
+            arguments = json.dumps({"city": "Paris"})
+            call = {"id": f"call_fake_{upstream._next_id()}", "type": "function"}
+            call["function"] = {"name": tool, "arguments": arguments}
+            message = {"role": "assistant", "content": None, "tool_calls": [call]}
+            finish_reason = "tool_calls"
         if not stream:
             payload: dict[str, Any] = {
                 "id": completion_id,
@@ -386,7 +410,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": content},
+                        "message": message,
                         "logprobs": None,
                         "finish_reason": finish_reason,
                     }
@@ -411,7 +435,14 @@ class _Handler(BaseHTTPRequestHandler):
             }
 
         events: list[dict[str, Any]] = [chunk({"role": "assistant", "content": ""}, None)]
-        events += [chunk({"content": piece}, None) for piece in _pieces(content)]
+        if call is not None:
+            # OpenAI's shape: the first delta names the function, the next ones carry argument pieces.
+            name_delta = {**call, "index": 0, "function": {"name": call["function"]["name"], "arguments": ""}}
+            events.append(chunk({"tool_calls": [name_delta]}, None))
+            for piece in _halves(call["function"]["arguments"]):
+                events.append(chunk({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}, None))
+        else:
+            events += [chunk({"content": piece}, None) for piece in _pieces(content)]
         events.append(chunk({}, finish_reason))
         if include_usage and model != FAULT_NO_USAGE:
             # OpenAI's shape: an extra chunk with empty choices, sent only when asked for.
@@ -438,6 +469,79 @@ class _Handler(BaseHTTPRequestHandler):
         # fault is in the SSE protocol, not in the transport.
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+    def _completion(self, body: Mapping[str, Any], model: str) -> None:
+        prompt = body.get("prompt")
+        if not isinstance(prompt, (str, list)) or not prompt:
+            raise _BadRequest("'prompt' is required", param="prompt")
+        upstream = self.server.upstream
+        words = upstream.reply.split()
+        limit = _max_tokens(body)
+        finish_reason = "stop"
+        if limit is not None and len(words) > limit:
+            words, finish_reason = words[:limit], "length"
+        prompt_tokens = max(1, _words(prompt))
+        upstream._stats.call("completion", model, len(words))
+        self._send_json(
+            200,
+            {
+                "id": f"cmpl-fake-{upstream._next_id()}",
+                "object": "text_completion",
+                "created": int(time.time()),
+                "model": model,
+                "choices": [{"text": " ".join(words), "index": 0, "logprobs": None, "finish_reason": finish_reason}],
+                "usage": {
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": len(words),
+                    "total_tokens": prompt_tokens + len(words),
+                },
+            },
+        )
+
+    def _moderation(self, body: Mapping[str, Any], model: str) -> None:
+        if not isinstance(body.get("input"), (str, list)):
+            raise _BadRequest("'input' is required", param="input")
+        upstream = self.server.upstream
+        upstream._stats.call("moderation", model)
+        categories = ("harassment", "hate", "self-harm", "sexual", "violence")
+        self._send_json(
+            200,
+            {
+                "id": f"modr-fake-{upstream._next_id()}",
+                "model": model,
+                "results": [
+                    {
+                        "flagged": False,
+                        "categories": {c: False for c in categories},
+                        "category_scores": {c: 0.0001 for c in categories},
+                    }
+                ],
+            },
+        )
+
+    def _rerank(self, body: Mapping[str, Any], model: str) -> None:
+        """Cohere's ``/v1/rerank`` shape (what LiteLLM's cohere provider sends and reads)."""
+        query, documents = body.get("query"), body.get("documents")
+        if not isinstance(query, str) or not isinstance(documents, list) or not documents:
+            raise _BadRequest("'query' and a non-empty 'documents' list are required", param="documents")
+        upstream = self.server.upstream
+        upstream._stats.call("rerank", model)
+        asked = {w.strip("?.,!").lower() for w in query.split()}
+        scores = []
+        for index, document in enumerate(documents):
+            text = document.get("text", "") if isinstance(document, Mapping) else str(document)
+            words = {w.strip("?.,!").lower() for w in text.split()}
+            scores.append((round((len(asked & words) + 1) / (len(asked) + 2), 4), index))
+        top_n = body.get("top_n") if isinstance(body.get("top_n"), int) else len(documents)
+        ranked = sorted(scores, key=lambda pair: (-pair[0], pair[1]))[:top_n]
+        self._send_json(
+            200,
+            {
+                "id": f"rerank-fake-{upstream._next_id()}",
+                "results": [{"index": index, "relevance_score": score} for score, index in ranked],
+                "meta": {"api_version": {"version": "1"}, "billed_units": {"search_units": 1}},
+            },
+        )
 
     def _embeddings(self, body: Mapping[str, Any], model: str) -> None:
         inputs = _embedding_inputs(body)
@@ -469,6 +573,47 @@ class _Handler(BaseHTTPRequestHandler):
         if model != FAULT_NO_USAGE:
             payload["usage"] = {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens}
         self._send_json(200, payload)
+
+
+_MODEL_ROUTES = ("/chat/completions", "/embeddings", "/completions", "/moderations", "/rerank")
+
+
+def _forced_tool(body: Mapping[str, Any]) -> str | None:
+    """The function a chat request makes the model call: ``tool_choice`` names it, or ``required``/``auto``
+    with tools picks the first one. None: answer in text."""
+    tools = body.get("tools")
+    if not isinstance(tools, list) or not tools:
+        return None
+    choice = body.get("tool_choice", "auto")
+    if isinstance(choice, Mapping):
+        function = choice.get("function")
+        name = function.get("name") if isinstance(function, Mapping) else None
+        return str(name) if name else None
+    if choice == "none":
+        return None
+    first = tools[0].get("function") if isinstance(tools[0], Mapping) else None
+    name = first.get("name") if isinstance(first, Mapping) else None
+    return str(name) if name else None
+
+
+def _schema_answer(body: Mapping[str, Any], reply: str) -> str | None:
+    """For ``response_format: json_schema``: a JSON object with every string property set to the reply."""
+    response_format = body.get("response_format")
+    if not isinstance(response_format, Mapping) or response_format.get("type") != "json_schema":
+        return None
+    spec = response_format.get("json_schema")
+    schema = spec.get("schema") if isinstance(spec, Mapping) else None
+    properties = schema.get("properties") if isinstance(schema, Mapping) else None
+    answer: dict[str, Any] = {}
+    for name, prop in (properties or {}).items():
+        kind = prop.get("type") if isinstance(prop, Mapping) else None
+        answer[name] = {"integer": 1, "number": 1.0, "boolean": True, "array": [], "object": {}}.get(str(kind), reply)
+    return json.dumps(answer)
+
+
+def _halves(text: str) -> list[str]:
+    middle = len(text) // 2
+    return [text[:middle], text[middle:]] if middle else [text]
 
 
 def _pieces(content: str) -> list[str]:

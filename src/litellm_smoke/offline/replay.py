@@ -143,7 +143,14 @@ def _input_shape(path: str, body: Mapping[str, Any]) -> str:
         return type(value).__name__
     messages = body.get("messages")
     if isinstance(messages, list):
-        return f"messages[{len(messages)}]"
+        shape = f"messages[{len(messages)}]"
+        # Capability checks send the same model and messages: what they add tells them apart.
+        if isinstance(body.get("tools"), list):
+            shape += f"+tools[{len(body['tools'])}]"
+        response_format = body.get("response_format")
+        if isinstance(response_format, dict) and isinstance(response_format.get("type"), str):
+            shape += f"+{response_format['type']}"
+        return shape
     return "-"
 
 
