@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import _analysis
-import _proc
 import httpx
 
 from litellm_smoke.launchers.embedded import EmbeddedProxy
