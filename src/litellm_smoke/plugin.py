@@ -371,6 +371,10 @@ class _SmokeReporter:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         settings = self.config.stash[SETTINGS_KEY]
         results: list[CheckResult] = self.config.stash[RESULTS_KEY]
+        smoke = self.config.stash.get(SESSION_KEY, None)
+        inventory = smoke.inventory() if smoke is not None and smoke.prepared else None
+        chat = inventory.of_mode("chat") if inventory is not None else settings.chat_models
+        embed = inventory.of_mode("embedding") if inventory is not None else settings.embedding_models
         self.report = _report.RunReport.collect(
             results,
             int(exitstatus),
@@ -378,8 +382,13 @@ class _SmokeReporter:
             target=getattr(self.target, "base_url", None) or settings.base_url,
             target_kind=getattr(self.target, "kind", None) or ("offline" if settings.offline else None),
             litellm_version=getattr(self.client, "litellm_version", None),
-            chat_models=settings.chat_models,
-            embedding_models=settings.embedding_models,
+            chat_models=chat,
+            embedding_models=embed,
+            inventory=(
+                {**inventory.as_json(), "expected_upstream_calls": inventory.expected_calls(settings.apis)}
+                if inventory is not None
+                else None
+            ),
             usage=getattr(self.client, "usage", None),
             started=self.started,
             finished=time.time(),
