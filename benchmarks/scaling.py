@@ -138,6 +138,7 @@ def rows_scaling(bench: Any, row: Callable[..., Any], log: Callable[[str], None]
             r,
         )
     one, ten, thirty = (results[s] for s in SIZES)
+    healthy = all(code == 0 for r in results.values() for code in r["exit_codes"])
     delta = thirty["verdict_median_s"] - one["verdict_median_s"]
     row(
         "9d",
@@ -145,8 +146,8 @@ def rows_scaling(bench: Any, row: Callable[..., Any], log: Callable[[str], None]
         f"+{delta:.2f} s ({one['verdict_median_s']:.2f} -> {thirty['verdict_median_s']:.2f} s)",
         "1 model",
         f"≤ +{SCALE_BUDGET_S:g} s",
-        "PASS" if delta <= SCALE_BUDGET_S else "FAIL",
-        {"delta_s": round(delta, 3)},
+        "PASS" if delta <= SCALE_BUDGET_S and healthy else "FAIL",
+        {"delta_s": round(delta, 3), "all_healthy": healthy},
     )
     limit = HEALTH_FACTOR * ten["health_median_s"] + ten["floor_median_s"]
     row(
@@ -155,7 +156,7 @@ def rows_scaling(bench: Any, row: Callable[..., Any], log: Callable[[str], None]
         f"{ten['verdict_median_s']:.2f} s",
         f"/health {ten['health_median_s']:.2f} s, trivial pytest {ten['floor_median_s']:.2f} s",
         f"≤ 3 × /health + floor = {limit:.2f} s",
-        "PASS" if ten["verdict_median_s"] <= limit else "FAIL",
+        "PASS" if ten["verdict_median_s"] <= limit and healthy else "FAIL",
         {"limit_s": round(limit, 3)},
     )
     bench.raw["scaling"] = results
