@@ -150,6 +150,12 @@ class Recordings:
     def json_schema(self) -> Doc:
         return self.find("POST", "/v1/chat/completions", model=AGENT_MODEL, input="messages[1]+json_schema")
 
+    def responses(self, *, stream: bool = False) -> Doc:
+        return self.find("POST", "/v1/responses", model=CHAT_MODEL, stream=stream)
+
+    def messages(self, *, stream: bool = False) -> Doc:
+        return self.find("POST", "/v1/messages", model=CHAT_MODEL, stream=stream)
+
     def completion(self) -> Doc:
         return self.find("POST", "/v1/completions", model=COMPLETION_MODEL)
 

@@ -67,6 +67,19 @@ DISCOVERED_CHECKS = (
     MODERATION,
 )
 
+RESPONSES = f"test_responses_api[{CHAT_MODEL}]"
+RESPONSES_STREAM = f"test_responses_api_streaming[{CHAT_MODEL}]"
+MESSAGES = f"test_messages_api[{CHAT_MODEL}]"
+MESSAGES_STREAM = f"test_messages_api_streaming[{CHAT_MODEL}]"
+# The opt-in API surfaces: collected only with --api responses,messages.
+API_CHECKS = tuple(
+    f"test_{api}_api{stream}[{model}]"
+    for api in ("responses", "messages")
+    for stream in ("", "_streaming")
+    for model in (CHAT_MODEL, AGENT_MODEL)
+)
+APIS = ("--api", "responses,messages")
+
 SMOKE_CHECKS = (
     REACH,
     READY,
@@ -399,6 +412,29 @@ def moderation_without_flag(r: Recordings) -> None:
     del r.moderation()["response"]["json"]["results"][0]["flagged"]
 
 
+def responses_without_usage(r: Recordings) -> None:
+    del r.responses()["response"]["json"]["usage"]
+
+
+def responses_stream_incomplete(r: Recordings) -> None:
+    events = r.responses(stream=True)["response"]["sse"]
+    r.responses(stream=True)["response"]["sse"] = [
+        e for e in events if not (isinstance(e, dict) and e.get("type") == "response.completed")
+    ]
+
+
+def messages_openai_shape(r: Recordings) -> None:
+    # A gateway that answers /v1/messages in the chat completions shape.
+    _same_answer(r.messages(), r.chat())
+
+
+def messages_stream_without_stop(r: Recordings) -> None:
+    events = r.messages(stream=True)["response"]["sse"]
+    r.messages(stream=True)["response"]["sse"] = [
+        e for e in events if not (isinstance(e, dict) and e.get("type") == "message_stop")
+    ]
+
+
 def liveliness_html(r: Recordings) -> None:
     _answer(r.liveliness(), 502, text=NGINX_502, content_type="text/html")
 
@@ -636,6 +672,38 @@ SCENARIOS: tuple[Scenario, ...] = (
         f"moderation {MODERATION_MODEL}: no result with a boolean 'flagged'*",
     ),
     Scenario(
+        "responses-no-usage",
+        "/v1/responses without usage (--api responses)",
+        responses_without_usage,
+        (RESPONSES,),
+        f"responses {CHAT_MODEL}: no usage token counts*",
+        args=APIS,
+    ),
+    Scenario(
+        "responses-stream-incomplete",
+        "streamed /v1/responses without response.completed",
+        responses_stream_incomplete,
+        (RESPONSES_STREAM,),
+        f"responses {CHAT_MODEL}: stream: ended without response.completed*",
+        args=APIS,
+    ),
+    Scenario(
+        "messages-openai-shape",
+        "/v1/messages answered in the chat completions shape",
+        messages_openai_shape,
+        (MESSAGES,),
+        f"messages {CHAT_MODEL}: the answer does not have this API's shape*",
+        args=APIS,
+    ),
+    Scenario(
+        "messages-stream-no-stop",
+        "streamed /v1/messages without message_stop",
+        messages_stream_without_stop,
+        (MESSAGES_STREAM,),
+        f"messages {CHAT_MODEL}: stream: ended without message_stop*",
+        args=APIS,
+    ),
+    Scenario(
         "unknown-model-500",
         "unknown model answered with 500",
         unknown_model_500,
@@ -788,7 +856,7 @@ def markdown() -> str:
             f"| {number} | `{s.id}` | {s.fault} | {failing} | `{message}` | {skipped} | {others} | {run_with} |"
         )
     coverage = ["| check | scenarios that make it fail |", "|---|---|"]
-    for name in (*SMOKE_CHECKS, *DISCOVERED_CHECKS):
+    for name in (*SMOKE_CHECKS, *DISCOVERED_CHECKS, *API_CHECKS[::2]):
         ids = ", ".join(f"`{s.id}`" for s in SCENARIOS if name in s.failing)
         coverage.append(f"| `{_short(name)}` | {ids} |")
     return (

@@ -19,17 +19,24 @@ import pytest
 from litellm_smoke.offline.replay import ReplayTransport, signature_of
 
 from .harness import MASTER_KEY, Outcome, Recordings, fnmatch_escape, run_offline
-from .scenarios import DISCOVERED_CHECKS, SCENARIOS, SMOKE_CHECKS, Scenario, markdown
+from .scenarios import API_CHECKS, APIS, DISCOVERED_CHECKS, SCENARIOS, SMOKE_CHECKS, Scenario, markdown
 
 
 def _assert_failed_line(output: pytest.LineMatcher, name: str) -> None:
     output.fnmatch_lines([f"FAILED *::{fnmatch_escape(name)} - *"])
 
 
+def test_opt_in_api_surfaces_pass_healthy(pytester: pytest.Pytester, healthy: Recordings) -> None:
+    run = run_offline(pytester, healthy, *APIS)
+    assert run.result.ret == 0, run.output
+    assert run.names("passed") >= set(API_CHECKS)
+
+
 def test_healthy_replay_passes_every_check(pytester: pytest.Pytester, healthy: Recordings) -> None:
     run = run_offline(pytester, healthy)
     assert run.result.ret == 0, run.output
     every = {*SMOKE_CHECKS, *DISCOVERED_CHECKS}
+    assert not set(API_CHECKS) & set(run.cases), "the API surfaces are opt-in"
     assert run.names("passed") >= every, f"not passed: {every - run.names('passed')}"
     # the image model is named, never passed
     assert "not verified (mode image_generation)" in run.cases["test_model_not_verified[heartcode-image]"].text
@@ -53,6 +60,8 @@ def test_fault_is_caught(
     expected = "passed" if scenario.others == "pass" else "skipped"
     # With model lists given, only those models' checks exist; otherwise every discovered one must.
     names = SMOKE_CHECKS if "--chat-model" in scenario.args else (*SMOKE_CHECKS, *DISCOVERED_CHECKS)
+    if "--api" in scenario.args:
+        names = (*names, *API_CHECKS)
     wrong = {
         n: run.cases[n].outcome
         for n in names
@@ -86,7 +95,8 @@ def test_every_check_is_proven_to_fail() -> None:
     proven = {name for scenario in SCENARIOS for name in scenario.failing}
     # The agent model's plain chat checks are the same checks as the first chat model's.
     same = ("test_chat_completion[", "test_chat_streaming[", "test_chat_openai_sdk[", "test_model_health[")
-    every = {*SMOKE_CHECKS, *(n for n in DISCOVERED_CHECKS if not n.startswith(same))}
+    every = {*SMOKE_CHECKS, *(n for n in (*DISCOVERED_CHECKS, *API_CHECKS) if not n.startswith(same))}
+    every -= {n for n in API_CHECKS if "heartcode-agent" in n}  # the same checks as the first chat model's
     assert every - proven == set()
 
 

@@ -26,6 +26,7 @@ from litellm_smoke.cli._pytest import PYTEST_INI, pytest_command
 from litellm_smoke.offline.recorder import RECORD_DIR_ENV, scan_for_secrets
 from litellm_smoke.offline.replay import ReplayError, load_exchanges
 from litellm_smoke.settings import (
+    API_SURFACES,
     MASTER_KEY,
     SettingsError,
     parse_timeout,
@@ -54,6 +55,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--out", required=True, type=Path, help="parent directory; recordings go to OUT/<litellm-version>/"
     )
     parser.add_argument("--chat-model", action="append", default=[], help="chat model to exercise (repeatable)")
+    parser.add_argument(
+        "--api",
+        action="append",
+        default=[],
+        choices=API_SURFACES,
+        help="also record this API surface per chat model (repeatable; default: all with the embedded default, "
+        "none with --url)",
+    )
     parser.add_argument(
         "--embedding-model", action="append", default=[], help="embedding model to exercise (repeatable)"
     )
@@ -111,6 +120,10 @@ def _run_suite(args: argparse.Namespace, url: str, key: Secret, staging: Path, w
     extra = ["-q", "-rfEs", "--junitxml", str(junit), "--litellm-url", url, "--smoke-timeout", f"{args.timeout:g}"]
     # Without lists the suite discovers the models (/model/info), and that exchange is recorded too.
     chat, embed = args.chat_model, args.embedding_model
+    # The embedded default costs nothing: record the opt-in API surfaces too, so --offline can replay them.
+    apis = args.api or (list(API_SURFACES) if args.url is None else [])
+    if apis:
+        extra += ["--api", ",".join(apis)]
     for model in chat:
         extra += ["--chat-model", model]
     for model in embed:

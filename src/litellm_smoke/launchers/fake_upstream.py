@@ -339,6 +339,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._completion(body, model)
             elif route == "/moderations":
                 self._moderation(body, model)
+            elif route == "/responses":
+                self._responses(body, model)
             else:
                 self._rerank(body, model)
         except _BadRequest as exc:
@@ -498,6 +500,75 @@ class _Handler(BaseHTTPRequestHandler):
             },
         )
 
+    def _responses(self, body: Mapping[str, Any], model: str) -> None:
+        """OpenAI's Responses API (LiteLLM 1.108.7 also sends /v1/messages of openai/ models here)."""
+        if "input" not in body:
+            raise _BadRequest("'input' is required", param="input")
+        upstream = self.server.upstream
+        words = upstream.reply.split()
+        limit = body.get("max_output_tokens")
+        status, incomplete = "completed", None
+        if isinstance(limit, int) and 0 < limit < len(words):
+            words, status, incomplete = words[:limit], "incomplete", {"reason": "max_output_tokens"}
+        text = " ".join(words)
+        input_tokens = max(1, _words(body.get("input")))
+        usage = {
+            "input_tokens": input_tokens,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": len(words),
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": input_tokens + len(words),
+        }
+        stream = bool(body.get("stream"))
+        upstream._stats.call("responses_stream" if stream else "responses", model, len(words))
+        number = upstream._next_id()
+        response_id, item_id = f"resp_fake_{number}", f"msg_fake_{number}"
+        part = {"type": "output_text", "text": text, "annotations": []}
+        item = {"type": "message", "id": item_id, "status": "completed", "role": "assistant", "content": [part]}
+        response: dict[str, Any] = {
+            "id": response_id,
+            "object": "response",
+            "created_at": int(time.time()),
+            "status": status,
+            "incomplete_details": incomplete,
+            "error": None,
+            "model": model,
+            "output": [item],
+            "parallel_tool_calls": True,
+            "tool_choice": "auto",
+            "tools": [],
+            "text": {"format": {"type": "text"}},
+            "max_output_tokens": limit if isinstance(limit, int) else None,
+            "usage": usage,
+        }
+        if not stream:
+            self._send_json(200, response)
+            return
+        started = {**response, "status": "in_progress", "output": [], "usage": None}
+        opened = {**item, "status": "in_progress", "content": []}
+        where = {"item_id": item_id, "output_index": 0, "content_index": 0}
+        events: list[dict[str, Any]] = [
+            {"type": "response.created", "response": started},
+            {"type": "response.in_progress", "response": started},
+            {"type": "response.output_item.added", "output_index": 0, "item": opened},
+            {"type": "response.content_part.added", **where, "part": {**part, "text": ""}},
+            *({"type": "response.output_text.delta", **where, "delta": piece} for piece in _pieces(text)),
+            {"type": "response.output_text.done", **where, "text": text},
+            {"type": "response.content_part.done", **where, "part": part},
+            {"type": "response.output_item.done", "output_index": 0, "item": item},
+            {"type": "response.completed" if status == "completed" else "response.incomplete", "response": response},
+        ]
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for sequence, event in enumerate(events):
+            data = json.dumps({**event, "sequence_number": sequence})
+            self._write_chunk(f"event: {event['type']}\ndata: {data}\n\n".encode())
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
     def _moderation(self, body: Mapping[str, Any], model: str) -> None:
         if not isinstance(body.get("input"), (str, list)):
             raise _BadRequest("'input' is required", param="input")
@@ -575,7 +646,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(200, payload)
 
 
-_MODEL_ROUTES = ("/chat/completions", "/embeddings", "/completions", "/moderations", "/rerank")
+_MODEL_ROUTES = ("/chat/completions", "/embeddings", "/completions", "/moderations", "/rerank", "/responses")
 
 
 def _forced_tool(body: Mapping[str, Any]) -> str | None:

@@ -29,8 +29,8 @@ import pytest
 
 from litellm_smoke import checks
 from litellm_smoke.checks import keys as key_checks
-from litellm_smoke.checks import modes, tools
-from litellm_smoke.checks.inventory import Inventory
+from litellm_smoke.checks import modes, surfaces, tools
+from litellm_smoke.checks.inventory import Inventory, excluded
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.keys import KeyRegistry, KeySpec, MintedKey, generate_key, new_run_id
 from litellm_smoke.errors import SmokeFailure
@@ -60,6 +60,8 @@ OPTIONAL_PARAMS = (
     "tool_model",
     "schema_model",
     "unverified_model",
+    "responses_model",
+    "messages_model",
 )
 """Parameters of the checks a deployment may have no model for; without one the check is dropped."""
 MODEL_PARAMS = ("chat_model", "embedding_model", "any_model", *OPTIONAL_PARAMS)
@@ -224,6 +226,15 @@ def _model_body(fn: Callable[..., Awaitable[Any]], *extra: Callable[[Run], Any])
     return body
 
 
+def _surface(api: str, fn: Callable[[ProxyClient, str, str], Awaitable[Any]]) -> Body:
+    async def body(run: Run, p: Mapping[str, Any], props: Props) -> Any:
+        model = model_of(p)
+        assert model is not None
+        return await fn(run.client, api, model)
+
+    return body
+
+
 def _dim(run: Run) -> int | None:
     return run.settings.embedding_dim
 
@@ -303,6 +314,10 @@ DEFS: dict[str, CheckDef] = {
     "test_chat_tool_call_streaming": CheckDef(_model_body(tools.tool_call_streaming), per_model=True),
     "test_chat_json_schema": CheckDef(_model_body(tools.json_schema_response), per_model=True),
     "test_model_not_verified": CheckDef(_not_verified),
+    "test_responses_api": CheckDef(_surface("responses", surfaces.api_call), per_model=True),
+    "test_responses_api_streaming": CheckDef(_surface("responses", surfaces.api_stream), per_model=True),
+    "test_messages_api": CheckDef(_surface("messages", surfaces.api_call), per_model=True),
+    "test_messages_api_streaming": CheckDef(_surface("messages", surfaces.api_stream), per_model=True),
     # A broken database fails readiness once; the key checks then point there.
     KEY_CHAIN[0]: CheckDef(_key_generate, needs=(MASTER, READY)),
     KEY_CHAIN[1]: CheckDef(_key_allowed, needs=KEY_CHAIN[:1], after=_key_step(1)),
@@ -322,6 +337,11 @@ def optional_models(param: str, inventory: Inventory, settings: Settings) -> lis
         return inventory.with_capability("function_calling")
     if param == "schema_model":
         return inventory.with_capability("response_schema")
+    if param in ("responses_model", "messages_model"):
+        api = param.removesuffix("_model")
+        if api not in settings.apis:
+            return []  # opt-in: --api responses,messages
+        return [m for m in inventory.of_mode("chat") if not excluded(f"{m}:{api}", settings.exclude_models)]
     return inventory.of_mode(param.removesuffix("_model"))
 
 

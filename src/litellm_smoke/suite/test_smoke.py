@@ -128,3 +128,30 @@ async def test_chat_json_schema(smoke_engine: Engine, request: pytest.FixtureReq
 async def test_model_not_verified(smoke_engine: Engine, request: pytest.FixtureRequest, unverified_model: str) -> None:
     """A model of a mode without a check (image, audio, video, unknown): listed as not verified."""
     await smoke_engine.report(request)
+
+
+# -- other API surfaces, opt-in: --api responses,messages (LITELLM_SMOKE_APIS) ----------------------
+
+
+async def test_responses_api(smoke_engine: Engine, request: pytest.FixtureRequest, responses_model: str) -> None:
+    """/v1/responses: a completed response with text and usage."""
+    await smoke_engine.report(request)
+
+
+async def test_responses_api_streaming(
+    smoke_engine: Engine, request: pytest.FixtureRequest, responses_model: str
+) -> None:
+    """/v1/responses streamed: text deltas and response.completed with usage."""
+    await smoke_engine.report(request)
+
+
+async def test_messages_api(smoke_engine: Engine, request: pytest.FixtureRequest, messages_model: str) -> None:
+    """/v1/messages (Anthropic shape): a message with text and usage."""
+    await smoke_engine.report(request)
+
+
+async def test_messages_api_streaming(
+    smoke_engine: Engine, request: pytest.FixtureRequest, messages_model: str
+) -> None:
+    """/v1/messages streamed: text deltas, message_delta usage, message_stop."""
+    await smoke_engine.report(request)
