@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from litellm_smoke._secrets import Secret
 
 DEFAULT_TIMEOUT = 30.0
-DEFAULT_CONCURRENCY = 8
+DEFAULT_CONCURRENCY = 64
 EMBEDDED_CHAT_MODELS = ("heartcode-chat-sfw",)
 EMBEDDED_EMBEDDING_MODELS = ("heartcode-embed",)
 
