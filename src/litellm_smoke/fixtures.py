@@ -14,7 +14,7 @@ import pytest_asyncio
 
 from litellm_smoke._secrets import Secret
 from litellm_smoke.checks import inventory
-from litellm_smoke.checks.inventory import Inventory
+from litellm_smoke.checks.inventory import Inventory, Model
 from litellm_smoke.checks.preflight import check_liveliness
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.keys import DEFAULT_DURATION, KeyRegistry, MintedKey
@@ -149,6 +149,15 @@ class SmokeSession:
     @property
     def preflight(self) -> TargetUnreachable | None:
         return self._preflight
+
+    def given(self) -> Inventory:
+        """The given lists as an inventory, without starting or asking anything (deselected runs)."""
+        if self._inventory is not None:
+            return self._inventory
+        settings = self.settings
+        models = [Model(n, "chat", "given") for n in settings.chat_models]
+        models += [Model(n, "embedding", "given") for n in settings.embedding_models]
+        return Inventory(models=[m for m in models if not inventory.excluded(m.name, settings.exclude_models)])
 
     def inventory(self) -> Inventory:
         """The models to verify; the first call starts the target and asks it (once per session)."""

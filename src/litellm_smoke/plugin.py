@@ -170,7 +170,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     settings = metafunc.config.stash[SETTINGS_KEY]
     session = smoke_session(metafunc.config)
-    inventory = session.inventory()  # once per session: starts the target and asks it
+    if _deselected_by_marks(metafunc):
+        # `-m "not smoke"` (the project's own test run): these items go, do not start a proxy for them
+        inventory = session.given()
+    else:
+        inventory = session.inventory()  # once per session: starts the target and asks it
     chat, embed = inventory.of_mode("chat"), inventory.of_mode("embedding")
     if "chat_model" in metafunc.fixturenames:
         metafunc.parametrize("chat_model", chat or _no_models("chat", settings, session), ids=str)
@@ -183,6 +187,23 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             metafunc.parametrize(name, _optional(optional_models(name, inventory, settings)), ids=str)
 
 
+def _deselected_by_marks(metafunc: pytest.Metafunc) -> bool:
+    """Whether ``-m`` deselects this function whatever its parameters (its markers decide alone)."""
+    markexpr = str(metafunc.config.getoption("markexpr", "") or "").strip()
+    if not markexpr:
+        return False
+    names = {mark.name for mark in metafunc.definition.iter_markers()}
+    try:
+        from _pytest.mark.expression import Expression  # pytest's own -m evaluation
+
+        def matches(name: str, /, **kwargs: Any) -> bool:
+            return name in names
+
+        return not Expression.compile(markexpr).evaluate(matches)
+    except Exception:  # another pytest: ask the target rather than guess
+        return False
+
+
 def pytest_report_collectionfinish(config: pytest.Config, items: Sequence[pytest.Item]) -> list[str]:
     session = config.stash.get(SESSION_KEY, None)
     if session is None or not session.prepared:
@@ -192,8 +213,11 @@ def pytest_report_collectionfinish(config: pytest.Config, items: Sequence[pytest
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # An optional check without a model to check (no rerank model, no API surface asked for) is
-    # no check at all: it is dropped, not reported as a skip on every run.
-    items[:] = [item for item in items if not _absent(item)]
+    # no check at all: it is deselected, not reported as a skip on every run.
+    absent = [item for item in items if _absent(item)]
+    if absent:
+        items[:] = [item for item in items if not _absent(item)]
+        config.hook.pytest_deselected(items=absent)
     # The preflight runs first so that an unreachable target is one failure, not twenty.
     items.sort(key=lambda item: 0 if item.get_closest_marker("smoke_preflight") else 1)
 

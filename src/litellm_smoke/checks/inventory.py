@@ -171,6 +171,8 @@ async def _model_info(client: ProxyClient) -> tuple[list[Any] | None, str | None
         response = await client.get(MODEL_INFO)
     except SmokeFailure as failure:
         return None, f"GET {MODEL_INFO}: {failure.title}"
+    except Exception as exc:  # discovery never raises: the checks of the run name the cause
+        return None, f"GET {MODEL_INFO}: {type(exc).__name__}"
     if response.status_code != 200:
         return None, f"GET {MODEL_INFO} answered {response.status_code}"
     try:
@@ -187,6 +189,8 @@ async def _model_ids(client: ProxyClient) -> tuple[list[str] | None, str | None]
         response = await client.get(MODELS)
     except SmokeFailure as failure:
         return None, f"GET {MODELS}: {failure.title}"
+    except Exception as exc:
+        return None, f"GET {MODELS}: {type(exc).__name__}"
     if response.status_code != 200:
         return None, f"GET {MODELS} answered {response.status_code}"
     try:
