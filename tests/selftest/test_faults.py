@@ -220,3 +220,23 @@ def test_wrong_master_key_is_one_failure_at_any_concurrency(pytester: pytest.Pyt
     for concurrency in ("1", "2", "32"):
         run = run_offline(pytester, recordings, *scenario.args, "--smoke-concurrency", concurrency)
         assert run.names("failed") == {"test_auth_master_key_accepted"}, (concurrency, run.output)
+
+
+def test_exitfirst_stops_the_requests_with_the_reports(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, healthy: Recordings
+) -> None:
+    """With -x each check runs when pytest reaches it (as before): a stopped run sends nothing more."""
+    sent: list[str] = []
+    original = ReplayTransport.handle_async_request
+
+    async def spy(self: ReplayTransport, request: httpx.Request) -> httpx.Response:
+        sent.append(signature_of(request, self.master_key.reveal()).describe())
+        return await original(self, request)
+
+    monkeypatch.setattr(ReplayTransport, "handle_async_request", spy)
+    recordings = healthy.copy()
+    scenario = next(s for s in SCENARIOS if s.id == "wrong-key-accepted")
+    scenario.mutate(recordings)
+    run = run_offline(pytester, recordings, "-x")
+    assert run.names("failed") == {"test_auth_wrong_key_rejected"}
+    assert not any("/v1/chat/completions auth=master model=heartcode" in line for line in sent), sent
