@@ -112,7 +112,11 @@ class Recordings:
 
     # The exchanges the checks use, by role.
     def chat(self) -> Doc:
-        return self.find("POST", "/v1/chat/completions", model=CHAT_MODEL)
+        return self.find("POST", "/v1/chat/completions", model=CHAT_MODEL, input="messages[1]")
+
+    def sdk_chat(self) -> Doc:
+        """What the OpenAI SDK check gets (the same request as chat(), recorded apart)."""
+        return self.find("POST", "/v1/chat/completions", model=CHAT_MODEL, input="messages[1]+sdk")
 
     def stream(self) -> Doc:
         return self.find("POST", "/v1/chat/completions", model=CHAT_MODEL, stream=True)

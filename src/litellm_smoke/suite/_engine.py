@@ -163,6 +163,7 @@ class CheckDef:
     after: tuple[str, ...] = ()
     per_model: bool = False
     sdk: bool = False  # uses the openai SDK: its import can start early, in a thread
+    after_same_model: str | None = None  # needs this check of the same model to have passed
 
 
 # -- the checks, one body each ---------------------------------------------------------------------
@@ -301,10 +302,17 @@ DEFS: dict[str, CheckDef] = {
     "test_unknown_model_rejected": CheckDef(_plain(checks.unknown_model_rejected), needs=(MASTER,)),
     "test_chat_completion": CheckDef(_model_body(checks.chat_completion), per_model=True),
     "test_chat_streaming": CheckDef(_model_body(checks.chat_streaming), per_model=True),
-    "test_chat_openai_sdk": CheckDef(_model_body(checks.chat_completion_sdk), per_model=True, sdk=True),
+    # The SDK sends the plain check's request: if that failed, the SDK's failure adds nothing (and a
+    # slow upstream would be waited for twice); it runs after it, while the SDK import finishes.
+    "test_chat_openai_sdk": CheckDef(
+        _model_body(checks.chat_completion_sdk), per_model=True, sdk=True, after_same_model="test_chat_completion"
+    ),
     "test_embeddings_batch": CheckDef(_model_body(checks.embeddings_batch, _dim), per_model=True),
     "test_embeddings_openai_sdk_single": CheckDef(
-        _model_body(checks.embeddings_single_sdk, _dim), per_model=True, sdk=True
+        _model_body(checks.embeddings_single_sdk, _dim),
+        per_model=True,
+        sdk=True,
+        after_same_model="test_embeddings_batch",
     ),
     "test_model_health": CheckDef(_model_body(checks.model_health), per_model=True),
     "test_completion": CheckDef(_model_body(modes.text_completion), per_model=True),
@@ -395,11 +403,14 @@ class Engine:
         params = _params(item)
         props = self.props.setdefault(item.name, [])
         needs = (MASTER, LISTED, *spec.needs) if spec.per_model else spec.needs
+        model = model_of(params)
+        if spec.after_same_model and model is not None:
+            needs = (*needs, f"{spec.after_same_model}[{model}]")
 
         def work() -> Awaitable[Any]:
             return spec.body(self.run, params, props)
 
-        return Job(item.name, work, model=model_of(params), needs=needs, after=spec.after)
+        return Job(item.name, work, model=model, needs=needs, after=spec.after)
 
     def start(self) -> None:
         self.scheduler.start()
