@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: the
 import _analysis
 import _proc
 import httpx
+import scaling
 import yaml
 
 from litellm_smoke.cli._pytest import PYTEST_INI
@@ -247,6 +248,9 @@ class Bench:
 
     def env(self, **extra: str) -> dict[str, str]:
         return live_env(self.base_url, self.master_key, **extra)
+
+    def summary(self, output: str) -> str:
+        return _summary_line(output)
 
 
 def _summary_line(output: str) -> str:
@@ -876,7 +880,7 @@ def update_docs(md: str, profile: str | None) -> bool:
 
 # -- main --------------------------------------------------------------------------------------
 
-SECTIONS = ("verdict", "calls", "imports", "dead", "blackhole", "steady", "profile", "cold")
+SECTIONS = ("verdict", "calls", "imports", "dead", "blackhole", "steady", "profile", "cold", "scaling", "slow")
 
 
 @contextmanager
@@ -912,6 +916,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--cold-repeats", type=int, help="(LiteLLM boot, make smoke) pairs (default 3)")
     parser.add_argument("--skip", action="append", default=[], choices=SECTIONS, help="skip a section (repeatable)")
     parser.add_argument(
+        "--only", action="append", default=[], choices=SECTIONS, help="run only this section (repeatable)"
+    )
+    parser.add_argument(
         "--pytest-arg",
         action="append",
         default=[],
@@ -920,6 +927,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--update-docs", action="store_true", help="rewrite the generated parts of docs/benchmarks.md")
     args = parser.parse_args(argv)
+    if args.only:
+        args.skip = sorted(set(args.skip) | (set(SECTIONS) - set(args.only)))
     defaults = {"repeats": (3, 7), "unhealthy_repeats": (2, 3), "steady_runs": (5, 50), "cold_repeats": (1, 3)}
     for name, (quick, full) in defaults.items():
         if getattr(args, name) is None:
@@ -966,6 +975,13 @@ def _run_sections(bench: Bench, skip: Sequence[str]) -> None:
                     )
         bench.proxy = None
     row_memory(bench)
+    for name, rows in (("scaling", scaling.rows_scaling), ("slow", scaling.row_slow_upstream)):
+        if name in skip:
+            continue
+        try:
+            rows(bench, lambda *cells: bench.add(Row(*cells)), log, live_env)
+        except (BenchError, RuntimeError) as exc:
+            bench.add(Row(name, f"{name} (harness error)", str(exc).splitlines()[0][:200], "-", "-", "ERROR"))
     if "cold" not in skip:
         try:
             row_cold(bench)

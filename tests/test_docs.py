@@ -63,8 +63,8 @@ NOT_RUN = {
     r"(CI_REQUIRE_DOCKER=1 )?\.venv/bin/python -m pytest -m integration.*": "needs Docker",
     r"\.venv/bin/python -m pytest .*": "a development example",
     r"apt-get install .*": "installs system packages as root; .ci/docker.sh does it in CI",
-    r"(eval \"\$\()?docker/(engine|build-images)\.sh.*": "starts a Docker engine or builds images as root: .ci/docker.sh "
-    "runs these in CI (docs/integration.md gives the times)",
+    r"(eval \"\$\()?docker/(engine|build-images)\.sh.*": "starts a Docker engine or builds images as root: "
+    ".ci/docker.sh runs these in CI (docs/integration.md gives the times)",
     r"printf %s \"\$THE_KEY\" \| sha256sum": "a placeholder for your key",
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -12,11 +13,14 @@ import pytest
 import pytest_asyncio
 
 from litellm_smoke._secrets import Secret
-from litellm_smoke.checks.keys import keys_precondition
+from litellm_smoke.checks import inventory
+from litellm_smoke.checks.inventory import Inventory, Model
 from litellm_smoke.checks.preflight import check_liveliness
 from litellm_smoke.client.http import ProxyClient
-from litellm_smoke.client.keys import DEFAULT_DURATION, KeyRegistry, KeySpec, MintedKey, generate_key, new_run_id
+from litellm_smoke.client.keys import DEFAULT_DURATION, KeyRegistry, MintedKey
+from litellm_smoke.engine.checks import Engine, KeyMint, KeySession, Run
 from litellm_smoke.errors import SmokeFailure, StartupError, TargetUnreachable, excerpt
+from litellm_smoke.litellm_config.reader import looks_like_embedding
 from litellm_smoke.report import Masker
 from litellm_smoke.settings import Settings
 
@@ -28,6 +32,9 @@ __all__ = [
     "minted_key",
     "minted_keys",
     "smoke_client",
+    "smoke_engine",
+    "smoke_inventory",
+    "smoke_key_session",
     "smoke_mask",
     "smoke_preflight",
     "smoke_settings",
@@ -71,53 +78,176 @@ def smoke_mask(pytestconfig: pytest.Config) -> Masker:
     return masker if masker is not None else Masker()
 
 
-@pytest.fixture(scope="session")
-def smoke_target(smoke_settings: Settings) -> Iterator[Target]:
-    """The proxy under test.
+class SmokeSession:
+    """The target, its reachability and the model inventory of one pytest session, each resolved once.
 
-    ``LITELLM_BASE_URL`` set: that deployment. ``--offline``: the recorded replay (no socket).
-    Neither: the embedded default, a real LiteLLM in front of a fake upstream, started once per
-    session and stopped at the end (also on Ctrl-C). A failed start does not raise here: it
-    becomes the one failure of ``test_reachability`` and every other check is skipped.
+    The checks are parametrized from the inventory, so the target is started (embedded default)
+    and asked (``/health/liveliness``, then ``/model/info``) while pytest collects, through a
+    client of its own on a private event loop; the checks later use the session's client. Closed
+    at the end of the session (also on Ctrl-C).
     """
-    settings = smoke_settings
-    if settings.offline:
-        from litellm_smoke.offline.replay import (  # offline only: no litellm, no sockets
-            REPLAY_BASE_URL,
-            ReplayError,
-            replay_transport,
-        )
 
-        try:
-            transport = replay_transport(settings.replay_dir, master_key=settings.master_key)
-        except ReplayError as exc:
-            pytest.exit(f"litellm-smoke --offline: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
-        yield Target(REPLAY_BASE_URL, transport.master_key, transport=transport, kind="offline")
-        return
-    if settings.base_url is not None:
-        if settings.record_dir:  # `litellm-smoke record` sets LITELLM_SMOKE_RECORD_DIR
-            from litellm_smoke.offline.recorder import RecordingTransport
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._stack = contextlib.ExitStack()
+        self._target: Target | None = None
+        self._preflight: TargetUnreachable | None = None
+        self._inventory: Inventory | None = None
 
-            recording = RecordingTransport(settings.record_dir, settings.master_key)
-            yield Target(settings.base_url, settings.master_key, transport=recording, kind="recording")
-            return
-        yield Target(settings.base_url, settings.master_key)
-        return
-    with contextlib.ExitStack() as stack:
+    def target(self) -> Target:
+        if self._target is None:
+            self._target = self._start()
+        return self._target
+
+    def _start(self) -> Target:
+        settings = self.settings
+        if settings.offline:
+            from litellm_smoke.offline.replay import (  # offline only: no litellm, no sockets
+                REPLAY_BASE_URL,
+                ReplayError,
+                replay_transport,
+            )
+
+            try:
+                transport = replay_transport(settings.replay_dir, master_key=settings.master_key)
+            except ReplayError as exc:
+                pytest.exit(f"litellm-smoke --offline: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+            return Target(REPLAY_BASE_URL, transport.master_key, transport=transport, kind="offline")
+        if settings.base_url is not None:
+            if settings.record_dir:  # `litellm-smoke record` sets LITELLM_SMOKE_RECORD_DIR
+                from litellm_smoke.offline.recorder import RecordingTransport
+
+                recording = RecordingTransport(settings.record_dir, settings.master_key)
+                return Target(settings.base_url, settings.master_key, transport=recording, kind="recording")
+            return Target(settings.base_url, settings.master_key)
         try:
             from litellm_smoke.launchers.embedded import EmbeddedProxy  # imported only when no target is given
 
             proxy = EmbeddedProxy()
-            endpoint = stack.enter_context(proxy)
+            endpoint = self._stack.enter_context(proxy)
         except (StartupError, RuntimeError, OSError, ImportError) as exc:
-            yield Target("http://embedded.invalid", None, startup_error=excerpt(str(exc), 3000), kind="embedded")
-            return
-        yield Target(
+            return Target("http://embedded.invalid", None, startup_error=excerpt(str(exc), 3000), kind="embedded")
+        return Target(
             endpoint.base_url,
             endpoint.master_key,
             kind="embedded",
             info={"boot_seconds": proxy.boot_seconds, "upstream": proxy.upstream},
         )
+
+    def _side_transport(self, target: Target) -> httpx.AsyncBaseTransport | None:
+        """A transport for the collection-time client: the session's own is bound to the session's loop."""
+        if target.kind == "offline":
+            from litellm_smoke.offline.replay import replay_transport
+
+            return replay_transport(self.settings.replay_dir, master_key=target.master_key)
+        if target.kind == "recording":
+            from litellm_smoke.offline.recorder import RecordingTransport
+
+            assert self.settings.record_dir is not None
+            return RecordingTransport(self.settings.record_dir, target.master_key)
+        return None
+
+    @property
+    def prepared(self) -> bool:
+        return self._inventory is not None
+
+    @property
+    def preflight(self) -> TargetUnreachable | None:
+        return self._preflight
+
+    def given(self) -> Inventory:
+        """The given lists as an inventory, without starting or asking anything (deselected runs)."""
+        if self._inventory is not None:
+            return self._inventory
+        settings = self.settings
+        models = [Model(n, "chat", "given") for n in settings.chat_models]
+        models += [Model(n, "embedding", "given") for n in settings.embedding_models]
+        return Inventory(models=[m for m in models if not inventory.excluded(m.name, settings.exclude_models)])
+
+    def inventory(self) -> Inventory:
+        """The models to verify; the first call starts the target and asks it (once per session)."""
+        if self._inventory is None:
+            loop = asyncio.new_event_loop()
+            try:
+                self._inventory = loop.run_until_complete(self._prepare())
+            finally:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.close()
+        return self._inventory
+
+    async def _prepare(self) -> Inventory:
+        settings = self.settings
+        target = self.target()
+        if target.startup_error:
+            self._preflight = startup_failure(target)
+            return Inventory(source="none", problem="the embedded default did not start")
+        client = ProxyClient(
+            target.base_url, target.master_key, settings.timeout, transport=self._side_transport(target)
+        )
+        async with client:
+            try:
+                await check_liveliness(client)
+            except TargetUnreachable as failure:
+                self._preflight = failure  # the given lists still name the checks that are skipped
+            found = await inventory.resolve(
+                client,
+                chat=() if settings.no_models else settings.chat_models,
+                embedding=() if settings.no_models else settings.embedding_models,
+                exclude=settings.exclude_models,
+                name_rule=looks_like_embedding,
+                discover=not settings.no_models and self._preflight is None,
+            )
+        if self._preflight is not None and not found.models:
+            found.problem = "the target is unreachable"
+        return found
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+SESSION_KEY = pytest.StashKey[SmokeSession]()
+
+
+def smoke_session(config: pytest.Config) -> SmokeSession:
+    """The session state of ``config``, created on first use and closed with the config."""
+    session = config.stash.get(SESSION_KEY, None)
+    if session is None:
+        session = config.stash[SESSION_KEY] = SmokeSession(config.stash[SETTINGS_KEY])
+        config.add_cleanup(session.close)
+    return session
+
+
+def startup_failure(target: Target) -> TargetUnreachable:
+    return TargetUnreachable(
+        "the embedded default did not start",
+        expected="a local LiteLLM proxy answering /health/liveliness",
+        got=target.startup_error or "no details",
+        hint="install the embedded extra (pip install 'litellm-smoke[embedded]'), or set "
+        "LITELLM_BASE_URL and LITELLM_MASTER_KEY to verify a running deployment",
+    )
+
+
+@pytest.fixture(scope="session")
+def smoke_target(pytestconfig: pytest.Config) -> Iterator[Target]:
+    """The proxy under test.
+
+    ``LITELLM_BASE_URL`` set: that deployment. ``--offline``: the recorded replay (no socket).
+    Neither: the embedded default, a real LiteLLM in front of a fake upstream, started once per
+    session (while the suite is collected, when it is) and stopped at the end (also on Ctrl-C).
+    A failed start does not raise here: it becomes the one failure of ``test_reachability`` and
+    every other check is skipped.
+    """
+    session = smoke_session(pytestconfig)
+    try:
+        yield session.target()
+    finally:
+        session.close()
+
+
+@pytest.fixture(scope="session")
+def smoke_inventory(pytestconfig: pytest.Config) -> Inventory:
+    """The models this run verifies: given, else discovered (``/model/info``, ``/v1/models``)."""
+    return smoke_session(pytestconfig).inventory()
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -131,16 +261,16 @@ async def smoke_client(smoke_target: Target, smoke_settings: Settings) -> AsyncI
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def smoke_preflight(smoke_target: Target, smoke_client: ProxyClient) -> TargetUnreachable | None:
-    """Runs the reachability preflight once. Returns the failure, or None when the target is alive."""
+async def smoke_preflight(
+    pytestconfig: pytest.Config, smoke_target: Target, smoke_client: ProxyClient
+) -> TargetUnreachable | None:
+    """Runs the reachability preflight once (or reuses the one collection ran). Returns the failure,
+    or None when the target is alive."""
+    session = smoke_session(pytestconfig)
+    if session.prepared:
+        return session.preflight
     if smoke_target.startup_error:
-        return TargetUnreachable(
-            "the embedded default did not start",
-            expected="a local LiteLLM proxy answering /health/liveliness",
-            got=smoke_target.startup_error,
-            hint="install the embedded extra (pip install 'litellm-smoke[embedded]'), or set "
-            "LITELLM_BASE_URL and LITELLM_MASTER_KEY to verify a running deployment",
-        )
+        return startup_failure(smoke_target)
     try:
         await check_liveliness(smoke_client)
     except TargetUnreachable as failure:
@@ -166,15 +296,6 @@ def smoke_openai_sdk(smoke_client: ProxyClient) -> Any:
 
 
 # -- virtual keys: one disposable key per session, always deleted again --------------------------
-
-
-@dataclass(frozen=True)
-class KeyMint:
-    """The outcome of minting the session's key: the key, or why there is none."""
-
-    spec: KeySpec
-    minted: MintedKey | None
-    failure: SmokeFailure | None
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -203,37 +324,56 @@ async def minted_keys(smoke_client: ProxyClient) -> AsyncIterator[KeyRegistry]:
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def keys_gateway(gateway: ProxyClient, smoke_settings: Settings) -> ProxyClient:
-    """The client, when virtual keys can be tested: a database is expected (``LITELLM_EXPECT_DB=true``)
-    or readiness reports one connected. Otherwise the key checks are skipped with the reason.
-    """
-    reason = await keys_precondition(gateway, smoke_settings.expect_db)
-    if reason is not None:
-        pytest.skip(reason)
-    if not smoke_settings.chat_models:
-        pytest.skip("no chat model to give the disposable key (set LITELLM_CHAT_MODELS)")
-    return gateway
+async def smoke_key_session(
+    gateway: ProxyClient,
+    smoke_settings: Settings,
+    smoke_inventory: Inventory,
+    minted_keys: KeyRegistry,
+    smoke_mask: Masker,
+) -> KeySession:
+    """The session's key state, shared by the key checks and the key fixtures below."""
+    return KeySession(gateway, smoke_settings, minted_keys, smoke_mask, smoke_inventory.of_mode("chat"))
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def key_mint(
-    keys_gateway: ProxyClient, smoke_settings: Settings, minted_keys: KeyRegistry, smoke_mask: Masker
-) -> KeyMint:
+async def keys_gateway(smoke_key_session: KeySession) -> ProxyClient:
+    """The client, when virtual keys can be tested: a database is expected (``LITELLM_EXPECT_DB=true``)
+    or readiness reports one connected. Otherwise the key checks are skipped with the reason.
+    """
+    return await smoke_key_session.gateway()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def key_mint(smoke_key_session: KeySession) -> KeyMint:
     """Mints the session's one key (first chat model, tiny limits). A failure is returned, not raised:
     ``test_key_generate`` reports it once and the other key checks skip.
     """
-    spec = KeySpec(model=smoke_settings.chat_models[0], run_id=new_run_id())
-    try:
-        minted = await generate_key(keys_gateway, spec, register=minted_keys.add, protect=smoke_mask)
-    except SmokeFailure as failure:
-        return KeyMint(spec, None, failure)
-    return KeyMint(spec, minted, None)
+    return await smoke_key_session.mint()
 
 
-@pytest.fixture(scope="session")
-def minted_key(key_mint: KeyMint) -> MintedKey:
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def minted_key(smoke_key_session: KeySession) -> MintedKey:
     """The session's disposable key (value masked); skips when minting failed."""
-    if key_mint.minted is None:
-        title = key_mint.failure.title if key_mint.failure else "not minted"
-        pytest.skip(f"no virtual key ({title}) -- see test_key_generate")
-    return key_mint.minted
+    return await smoke_key_session.minted()
+
+
+# -- the scheduler: every selected check's network work, concurrently ------------------------------
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def smoke_engine(
+    request: pytest.FixtureRequest, smoke_key_session: KeySession, smoke_settings: Settings, smoke_inventory: Inventory
+) -> AsyncIterator[Engine]:
+    """Starts the network work of every selected smoke check at once (bounded by the concurrency
+    setting); each check's test then reports its own outcome. ``--smoke-concurrency 1`` and ``-x``
+    run each check only when pytest reaches it, as before.
+    """
+    settings = smoke_settings
+    run = Run(smoke_key_session.client, settings, smoke_key_session, smoke_inventory)
+    eager = settings.concurrency > 1 and not request.config.getoption("maxfail", 0)
+    engine = Engine.build(run, request.session.items, limit=settings.concurrency, eager=eager)
+    engine.start()
+    try:
+        yield engine
+    finally:
+        await engine.aclose()

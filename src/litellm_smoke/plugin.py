@@ -17,20 +17,27 @@ import pytest
 from litellm_smoke import report as _report
 from litellm_smoke import settings as cfg
 from litellm_smoke._secrets import redact
+from litellm_smoke.engine.checks import CHECK_DURATION_KEY, OPTIONAL_PARAMS, model_of, optional_models
 from litellm_smoke.errors import SmokeFailure
 from litellm_smoke.fixtures import (  # noqa: F401 - re-exported so the entry point provides them
     MASKER_KEY,
+    SESSION_KEY,
     SETTINGS_ERROR_KEY,
     SETTINGS_KEY,
+    SmokeSession,
     gateway,
     key_mint,
     keys_gateway,
     minted_key,
     minted_keys,
     smoke_client,
+    smoke_engine,
+    smoke_inventory,
+    smoke_key_session,
     smoke_mask,
     smoke_openai_sdk,
     smoke_preflight,
+    smoke_session,
     smoke_settings,
     smoke_target,
 )
@@ -59,6 +66,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         if spec.repeatable:
             group.addoption(spec.option, dest=dest, action="append", help=spec.help)
             parser.addini(spec.ini, help=spec.help, type="linelist")
+        elif spec.flag:
+            group.addoption(spec.option, dest=dest, action="store_true", default=None, help=spec.help)
+            parser.addini(spec.ini, help=spec.help, type="string")
         else:
             group.addoption(spec.option, dest=dest, help=spec.help)
             parser.addini(spec.ini, help=spec.help, type="string")
@@ -244,51 +254,105 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     return lines
 
 
-def pytest_report_collectionfinish(config: pytest.Config, items: Sequence[pytest.Item]) -> str | None:
-    # Smoke checks collected in a run that did not name the suite (a copy of it, a conftest):
-    # the reproduction line comes after collection instead of in the header.
+def pytest_report_collectionfinish(config: pytest.Config, items: Sequence[pytest.Item]) -> list[str]:
     if not any(is_smoke_check(item) for item in items):
-        return None
-    if config.stash.get(_ACTIVE_KEY, False) and SETTINGS_KEY in config.stash:
-        return None  # already in the header
-    return settings_of(config).describe()
+        return []
+    lines: list[str] = []
+    if not (config.stash.get(_ACTIVE_KEY, False) and SETTINGS_KEY in config.stash):
+        # Smoke checks collected in a run that did not name the suite (a copy of it, a conftest):
+        # the reproduction line comes after collection instead of in the header.
+        lines.append(settings_of(config).describe())
+    session = config.stash.get(SESSION_KEY, None)
+    if session is not None and session.prepared:
+        lines += session.inventory().lines(settings_of(config).apis)
+    return lines
 
 
-def _no_models(kind: str, env: str) -> list[Any]:
-    reason = f"no {kind} models configured (set {env})"
+_ABSENT = "absent"
+"""The parameter of an optional check (a mode or capability no model has): the item is dropped."""
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return _ABSENT
+
+
+ABSENT: Any = _Absent()
+
+
+def _no_models(kind: str, settings: cfg.Settings, session: SmokeSession) -> list[Any]:
+    if settings.no_models:
+        reason = f"auth-only gate ({cfg.NO_MODELS.option}): no {kind} model is verified"
+    elif session.preflight is not None:
+        reason = f"{session.preflight.title} -- see test_reachability"
+    else:
+        reason = f"no {kind} model to verify (none given, none discovered) -- see test_models_listed"
     return [pytest.param(None, id=f"no-{kind}-model", marks=pytest.mark.skip(reason=reason))]
 
 
+def _optional(names: list[str]) -> list[Any]:
+    return names or [pytest.param(ABSENT, id=_ABSENT)]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if not {"chat_model", "embedding_model", "any_model"} & set(metafunc.fixturenames):
+    model_params = {"chat_model", "embedding_model", "any_model", *OPTIONAL_PARAMS} & set(metafunc.fixturenames)
+    if not model_params:
         return
     settings = settings_of(metafunc.config)
-    chat, embed = list(settings.chat_models), list(settings.embedding_models)
+    session = smoke_session(metafunc.config)
+    if _deselected_by_marks(metafunc):
+        # `-m "not smoke"` (the project's own test run): these items go, do not start a proxy for them
+        inventory = session.given()
+    else:
+        inventory = session.inventory()  # once per session: starts the target and asks it
+    chat, embed = inventory.of_mode("chat"), inventory.of_mode("embedding")
     if "chat_model" in metafunc.fixturenames:
-        metafunc.parametrize("chat_model", chat or _no_models("chat", cfg.CHAT_MODELS.env), ids=str)
+        metafunc.parametrize("chat_model", chat or _no_models("chat", settings, session), ids=str)
     if "embedding_model" in metafunc.fixturenames:
-        metafunc.parametrize("embedding_model", embed or _no_models("embedding", cfg.EMBEDDING_MODELS.env), ids=str)
+        metafunc.parametrize("embedding_model", embed or _no_models("embedding", settings, session), ids=str)
     if "any_model" in metafunc.fixturenames:
-        metafunc.parametrize(
-            "any_model",
-            chat + embed or _no_models("chat or embedding", f"{cfg.CHAT_MODELS.env} or {cfg.EMBEDDING_MODELS.env}"),
-            ids=str,
-        )
+        metafunc.parametrize("any_model", chat + embed or _no_models("chat or embedding", settings, session), ids=str)
+    for name in OPTIONAL_PARAMS:
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, _optional(optional_models(name, inventory, settings)), ids=str)
+
+
+def _deselected_by_marks(metafunc: pytest.Metafunc) -> bool:
+    """Whether ``-m`` deselects this function whatever its parameters (its markers decide alone)."""
+    markexpr = str(metafunc.config.getoption("markexpr", "") or "").strip()
+    if not markexpr:
+        return False
+    names = {mark.name for mark in metafunc.definition.iter_markers()}
+    try:
+        from _pytest.mark.expression import Expression  # pytest's own -m evaluation
+
+        def matches(name: str, /, **kwargs: Any) -> bool:
+            return name in names
+
+        return not Expression.compile(markexpr).evaluate(matches)
+    except Exception:  # another pytest: ask the target rather than guess
+        return False
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # An optional check without a model to check (no rerank model, no API surface asked for) is
+    # no check at all: it is deselected, not reported as a skip on every run.
+    absent = [item for item in items if _absent(item)]
+    if absent:
+        items[:] = [item for item in items if not _absent(item)]
+        config.hook.pytest_deselected(items=absent)
     # The preflight runs first so that an unreachable target is one failure, not twenty.
     items.sort(key=lambda item: 0 if item.get_closest_marker("smoke_preflight") else 1)
 
 
+def _absent(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and any(value is ABSENT for value in callspec.params.values())
+
+
 def _model_of(item: pytest.Item) -> str | None:
     callspec = getattr(item, "callspec", None)
-    if callspec is None:
-        return None
-    for name in ("chat_model", "embedding_model", "any_model"):
-        if callspec.params.get(name):
-            return str(callspec.params[name])
-    return None
+    return model_of(callspec.params) if callspec is not None else None
 
 
 @pytest.hookimpl(wrapper=True)
@@ -307,12 +371,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         elif report.failed:
             reason = _first_error_line(report.longreprtext) or (call.excinfo.typename if call.excinfo else "failed")
         model = _model_of(item)
+        # A scheduled check reports its own duration, not how long its item waited for it.
+        duration_ms = item.stash.get(CHECK_DURATION_KEY, round(call.duration * 1000, 1))
         # On the item, not only this report: junitxml writes the properties of the *teardown*
         # report, which copies item.user_properties when it is made.
         properties: list[tuple[str, object]] = []
         if model:
             properties.append(("model", model))
-        properties.append(("latency_ms", round(call.duration * 1000, 1)))
+        properties.append(("latency_ms", duration_ms))
         version = _litellm_version(item)
         if version:
             properties.append(("litellm_version", version))
@@ -324,7 +390,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                 name=getattr(item, "originalname", item.name),
                 model=model,
                 outcome=report.outcome,
-                duration_ms=round(call.duration * 1000, 1),
+                duration_ms=duration_ms,
                 reason=redact(reason),
             )
         )
@@ -345,6 +411,9 @@ def _first_error_line(text: str) -> str:
 def _litellm_version(item: pytest.Item) -> str | None:
     funcargs = getattr(item, "funcargs", {})
     client = funcargs.get("gateway") or funcargs.get("smoke_client")
+    engine = funcargs.get("smoke_engine")
+    if client is None and engine is not None:
+        client = engine.run.client
     return getattr(client, "litellm_version", None)
 
 
@@ -497,6 +566,10 @@ class _SmokeReporter:
         if settings is None:  # not asked for, and the settings are invalid: nothing of ours ran
             return
         results: list[CheckResult] = self.config.stash[RESULTS_KEY]
+        smoke = self.config.stash.get(SESSION_KEY, None)
+        inventory = smoke.inventory() if smoke is not None and smoke.prepared else None
+        chat = inventory.of_mode("chat") if inventory is not None else settings.chat_models
+        embed = inventory.of_mode("embedding") if inventory is not None else settings.embedding_models
         self.report = _report.RunReport.collect(
             results,
             int(exitstatus),
@@ -504,8 +577,13 @@ class _SmokeReporter:
             target=getattr(self.target, "base_url", None) or settings.base_url,
             target_kind=getattr(self.target, "kind", None) or ("offline" if settings.offline else None),
             litellm_version=getattr(self.client, "litellm_version", None),
-            chat_models=settings.chat_models,
-            embedding_models=settings.embedding_models,
+            chat_models=chat,
+            embedding_models=embed,
+            inventory=(
+                {**inventory.as_json(), "expected_upstream_calls": inventory.expected_calls(settings.apis)}
+                if inventory is not None
+                else None
+            ),
             usage=getattr(self.client, "usage", None),
             started=self.started,
             finished=time.time(),

@@ -15,6 +15,7 @@ from litellm_smoke._secrets import Redactor, Secret
 DEFAULT_TIMEOUT = 30.0
 MAX_TIMEOUT = 600.0
 """The largest accepted timeout: a gate that may wait longer than 10 minutes per request is a hang."""
+DEFAULT_CONCURRENCY = 64
 EMBEDDED_CHAT_MODELS = ("heartcode-chat-sfw",)
 EMBEDDED_EMBEDDING_MODELS = ("heartcode-embed",)
 
@@ -41,6 +42,10 @@ class Settings:
     allow_vulnerable: bool = False
     advisory_files: tuple[str, ...] = ()
     well_known_key_files: tuple[str, ...] = ()
+    concurrency: int = DEFAULT_CONCURRENCY
+    exclude_models: tuple[str, ...] = ()
+    no_models: bool = False
+    apis: tuple[str, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -54,7 +59,10 @@ class Settings:
         return (
             f"litellm-smoke: target={target} chat_models={','.join(self.chat_models) or '-'} "
             f"embedding_models={','.join(self.embedding_models) or '-'} expect_db={db} "
-            f"timeout={self.timeout:g}s master_key={self._key_state()}"
+            f"timeout={self.timeout:g}s master_key={self._key_state()} concurrency={self.concurrency}"
+            + (f" exclude={','.join(self.exclude_models)}" if self.exclude_models else "")
+            + (" no_models=true" if self.no_models else "")
+            + (f" apis={','.join(self.apis)}" if self.apis else "")
         )
 
     def _key_state(self) -> str:
@@ -73,6 +81,7 @@ class _Spec:
     ini: str
     help: str
     repeatable: bool = False
+    flag: bool = False  # a command-line switch without a value (env/ini: true|false)
 
 
 URL = _Spec(
@@ -170,6 +179,42 @@ WELL_KNOWN_KEY_FILES = _Spec(
     "(env LITELLM_SMOKE_WELL_KNOWN_KEYS, paths separated by the OS path separator).",
     repeatable=True,
 )
+CONCURRENCY = _Spec(
+    "concurrency",
+    "LITELLM_SMOKE_CONCURRENCY",
+    "--smoke-concurrency",
+    "litellm_smoke_concurrency",
+    "how many checks may have a request in flight at once, across all models "
+    f"(env LITELLM_SMOKE_CONCURRENCY). 1 runs them one after the other. Default: {DEFAULT_CONCURRENCY}.",
+)
+EXCLUDE_MODELS = _Spec(
+    "excluded models",
+    "LITELLM_SMOKE_EXCLUDE_MODELS",
+    "--exclude-model",
+    "litellm_smoke_exclude_models",
+    "glob of models not to verify (or MODEL:CAPABILITY, e.g. '*:function_calling'), repeatable "
+    "(env LITELLM_SMOKE_EXCLUDE_MODELS, comma list). Default: verify every model.",
+    repeatable=True,
+)
+NO_MODELS = _Spec(
+    "no models",
+    "LITELLM_SMOKE_NO_MODELS",
+    "--no-models",
+    "litellm_smoke_no_models",
+    "an auth-only gate: verify no model (env LITELLM_SMOKE_NO_MODELS=true). Without it, a run that "
+    "verified no model fails.",
+    flag=True,
+)
+APIS = _Spec(
+    "API surfaces",
+    "LITELLM_SMOKE_APIS",
+    "--api",
+    "litellm_smoke_apis",
+    "extra API surfaces to verify per chat model: responses (/v1/responses), messages (/v1/messages), "
+    "repeatable or comma list (env LITELLM_SMOKE_APIS). Default: chat completions only.",
+    repeatable=True,
+)
+API_SURFACES = ("responses", "messages")
 
 ALL_SPECS = (
     URL,
@@ -184,6 +229,10 @@ ALL_SPECS = (
     ALLOW_VULNERABLE,
     ADVISORY_FILES,
     WELL_KNOWN_KEY_FILES,
+    CONCURRENCY,
+    EXCLUDE_MODELS,
+    NO_MODELS,
+    APIS,
 )
 
 DATABASE_URL_ENV_VARS: tuple[str, ...] = ("LITELLM_DATABASE_URL", "DATABASE_URL")
@@ -342,13 +391,6 @@ def parse_expect_db(raw: Any, source: str) -> bool | None:
     raise _fail(EXPECT_DB, source, repr(raw), "true, false, or unset (accept either)")
 
 
-def parse_flag(spec: _Spec, raw: Any, source: str) -> bool:
-    text = str(raw).strip().lower()
-    if text in _TRUE or text in _FALSE:
-        return text in _TRUE
-    raise _fail(spec, source, repr(raw), "true or false")
-
-
 def parse_dim(raw: Any, source: str) -> int:
     try:
         value = int(str(raw))
@@ -373,6 +415,35 @@ def parse_files(spec: _Spec, raw: Any, source: str) -> tuple[str, ...]:
     except ValueError as exc:  # AdvisoryDataError / WellKnownKeysError name the file and the entry
         raise SettingsError(f"invalid {spec.name} from {source}: {exc}") from None
     return paths
+
+
+def parse_concurrency(raw: Any, source: str) -> int:
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise _fail(CONCURRENCY, source, repr(raw), "a whole number >= 1, e.g. 8 (1 = one check at a time)") from None
+    if value < 1:
+        raise _fail(CONCURRENCY, source, repr(raw), "a whole number >= 1, e.g. 8 (1 = one check at a time)")
+    return value
+
+
+def parse_flag(spec: _Spec, raw: Any, source: str) -> bool:
+    if raw is True or raw is False:
+        return bool(raw)
+    text = str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise _fail(spec, source, repr(raw), "true or false")
+
+
+def parse_apis(raw: Any, source: str) -> tuple[str, ...]:
+    names = tuple(name.lower() for name in _models(raw))
+    unknown = [name for name in names if name not in API_SURFACES]
+    if unknown:
+        raise _fail(APIS, source, repr(",".join(unknown)), f"a comma list of {', '.join(API_SURFACES)}")
+    return names
 
 
 def resolve(
@@ -408,19 +479,18 @@ def resolve(
             f"set {MASTER_KEY.env} or pass {MASTER_KEY.option}"
         )
 
+    # No lists: the run discovers the models the proxy serves (checks/inventory.py), the
+    # embedded default and offline replay included.
     raw_chat = get(CHAT_MODELS)
     raw_embed = get(EMBEDDING_MODELS)
-    defaults = base_url is None or offline
-    chat = (
-        _models(raw_chat, CHAT_MODELS, sources[CHAT_MODELS.name])
-        if raw_chat is not None
-        else (EMBEDDED_CHAT_MODELS if defaults else ())
-    )
-    embed = (
-        _models(raw_embed, EMBEDDING_MODELS, sources[EMBEDDING_MODELS.name])
-        if raw_embed is not None
-        else (EMBEDDED_EMBEDDING_MODELS if defaults else ())
-    )
+    chat = _models(raw_chat, CHAT_MODELS, sources[CHAT_MODELS.name]) if raw_chat is not None else ()
+    embed = _models(raw_embed, EMBEDDING_MODELS, sources[EMBEDDING_MODELS.name]) if raw_embed is not None else ()
+    raw_exclude = get(EXCLUDE_MODELS)
+    exclude = _models(raw_exclude) if raw_exclude is not None else ()
+    raw_no_models = get(NO_MODELS)
+    no_models = False if raw_no_models is None else parse_flag(NO_MODELS, raw_no_models, sources[NO_MODELS.name])
+    raw_apis = get(APIS)
+    apis = () if raw_apis is None else parse_apis(raw_apis, sources[APIS.name])
     raw_db = get(EXPECT_DB)
     expect_db = None if raw_db is None else parse_expect_db(raw_db, sources[EXPECT_DB.name])
     raw_timeout = get(TIMEOUT)
@@ -439,6 +509,12 @@ def resolve(
     key_files = (
         () if raw_keys is None else parse_files(WELL_KNOWN_KEY_FILES, raw_keys, sources[WELL_KNOWN_KEY_FILES.name])
     )
+    raw_concurrency = get(CONCURRENCY)
+    concurrency = (
+        DEFAULT_CONCURRENCY
+        if raw_concurrency is None
+        else parse_concurrency(raw_concurrency, sources[CONCURRENCY.name])
+    )
 
     return Settings(
         base_url=base_url,
@@ -455,6 +531,10 @@ def resolve(
         allow_vulnerable=allow_vulnerable,
         advisory_files=advisory_files,
         well_known_key_files=key_files,
+        concurrency=concurrency,
+        exclude_models=exclude,
+        no_models=no_models,
+        apis=apis,
         sources=sources,
     )
 

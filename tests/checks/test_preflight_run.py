@@ -98,7 +98,7 @@ def test_report_header_is_a_reproduction_line(pytester: pytest.Pytester, monkeyp
     result.stdout.fnmatch_lines(
         [
             "litellm-smoke: target=http://127.0.0.1:* chat_models=c1 embedding_models=e1 "
-            "expect_db=either timeout=30s master_key=set"
+            "expect_db=either timeout=30s master_key=set concurrency=64"
         ]
     )
     result.stdout.fnmatch_lines(["*test_chat_completion[[]c1[]]*", "*test_embeddings_batch[[]e1[]]*"])

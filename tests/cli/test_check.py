@@ -357,7 +357,7 @@ def test_unreachable_target_is_exit_3(run_cli: RunCli, monkeypatch: pytest.Monke
     assert result.code == ExitCode.UNREACHABLE, result.text
     pytest.LineMatcher(result.out.splitlines()).fnmatch_lines(
         [
-            f"litellm-smoke 0.1.0: target={url} chat_models=m1 *master_key=set",
+            f"litellm-smoke 0.1.0: target={url} chat_models=m1 *master_key=set*",
             f"FAIL  reachability * target unreachable: connection refused ({url}/health/liveliness)",
             "SKIP  * not run: see reachability",
             "SKIP  auth_master_key_accepted * (same reason as above)",

@@ -140,6 +140,7 @@ class FakeKeyProxy:
             ("POST", "/key/delete", self._delete),
             ("GET", "/key/list", self._list),
             ("GET", "/v1/models", self._models),
+            ("GET", "/model/info", self._model_info),
             ("POST", "/v1/chat/completions", self._chat),
             ("POST", "/v1/embeddings", self._embeddings),
         ]
@@ -400,6 +401,13 @@ class FakeKeyProxy:
         return httpx.Response(
             200, json={"object": "list", "data": [{"id": n, "object": "model", "owned_by": "openai"} for n in names]}
         )
+
+    def _model_info(self, request: httpx.Request, stored: StoredKey | None, auth: str) -> httpx.Response:
+        if auth != "master":
+            return self._unauthenticated(auth)
+        modes = {"heartcode-chat-sfw": "chat", "heartcode-embed": "embedding"}
+        data = [{"model_name": n, "litellm_params": {}, "model_info": {"mode": m}} for n, m in modes.items()]
+        return httpx.Response(200, json={"data": data})
 
     def _model_call(self, request: httpx.Request, stored: StoredKey | None, auth: str, answer: str) -> httpx.Response:
         model = str(json.loads(request.content).get("model"))

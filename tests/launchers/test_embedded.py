@@ -371,15 +371,26 @@ def test_proxy_dies_with_a_killed_parent(stub_command: list[str], tmp_path: Path
 
 # -- config files --------------------------------------------------------------------------------
 
+# The seed deployment's two models, then one model of each other mode the suite discovers and checks.
+EMBEDDED_MODELS = [
+    "heartcode-chat-sfw",
+    "heartcode-embed",
+    "heartcode-agent",
+    "heartcode-instruct",
+    "heartcode-rerank",
+    "heartcode-moderation",
+    "heartcode-image",
+]
+
 
 def test_config_files() -> None:
     embedded = yaml.safe_load(EMBEDDED_CONFIG.read_text())
     faults = yaml.safe_load(FAULTS_CONFIG.read_text())
     from litellm_smoke.launchers.fake_upstream import FAULT_MODELS
 
-    assert [m["model_name"] for m in embedded["model_list"]] == ["heartcode-chat-sfw", "heartcode-embed"]
+    assert [m["model_name"] for m in embedded["model_list"]] == EMBEDDED_MODELS
     assert embedded["general_settings"]["master_key"] == "os.environ/LITELLM_MASTER_KEY"
-    assert faults["model_list"][:2] == embedded["model_list"], "faults.yaml must extend embedded.yaml"
+    assert faults["model_list"][:2] == embedded["model_list"][:2], "faults.yaml must extend embedded.yaml's seed"
     assert faults["litellm_settings"] == embedded["litellm_settings"]
     assert faults["general_settings"] == embedded["general_settings"]
     extra = {m["model_name"]: m for m in faults["model_list"][2:]}
@@ -450,7 +461,7 @@ def test_real_master_key_is_required(real_proxy: tuple[EmbeddedProxy, ProxyEndpo
 def test_real_models(admin: httpx.Client) -> None:
     ids = [m["id"] for m in admin.get("/v1/models").json()["data"]]
 
-    assert sorted(ids) == ["heartcode-chat-sfw", "heartcode-embed"]
+    assert sorted(ids) == sorted(EMBEDDED_MODELS)
 
 
 @pytest.mark.embedded

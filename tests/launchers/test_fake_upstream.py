@@ -230,7 +230,12 @@ def test_models_and_paths_without_v1(upstream: FakeUpstream, prefix: str) -> Non
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/v1/nope"), ("POST", "/v1/completions"), ("GET", "/v1/chat/completions"), ("DELETE", "/v1/models")],
+    [
+        ("GET", "/v1/nope"),
+        ("POST", "/v1/images/generations"),
+        ("GET", "/v1/chat/completions"),
+        ("DELETE", "/v1/models"),
+    ],
 )
 def test_unknown_route_is_404_json(client: httpx.Client, upstream: FakeUpstream, method: str, path: str) -> None:
     response = client.request(method, upstream.base_url.removesuffix("/v1") + path)
@@ -498,3 +503,65 @@ def test_cli_rejects_bad_dim() -> None:
         fu.main(["--dim", "0"])
 
     assert excinfo.value.code == 2
+
+
+# -- the routes the mode and capability checks need (issue 12) ------------------------------------
+
+
+def test_forced_tool_call_plain_and_streamed(client: httpx.Client) -> None:
+    body = {
+        "model": "fake-agent",
+        "messages": [{"role": "user", "content": "weather?"}],
+        "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}],
+        "tool_choice": {"type": "function", "function": {"name": "get_weather"}},
+    }
+    plain = client.post("/v1/chat/completions", json=body).json()
+    call = plain["choices"][0]["message"]["tool_calls"][0]
+    assert call["function"]["name"] == "get_weather" and json.loads(call["function"]["arguments"]) == {"city": "Paris"}
+    streamed = client.post("/v1/chat/completions", json={**body, "stream": True}).text
+    deltas = [json.loads(line[6:]) for line in streamed.splitlines() if line.startswith("data: {")]
+    pieces = [
+        c["function"].get("arguments", "")
+        for d in deltas
+        for ch in d["choices"]
+        for c in (ch["delta"].get("tool_calls") or [])
+    ]
+    assert json.loads("".join(pieces)) == {"city": "Paris"}
+
+
+def test_json_schema_answer_matches_the_schema(client: httpx.Client) -> None:
+    schema = {"type": "object", "properties": {"answer": {"type": "string"}, "n": {"type": "integer"}}}
+    body = {
+        "model": "fake-chat",
+        "messages": [{"role": "user", "content": "json"}],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}},
+    }
+    content = client.post("/v1/chat/completions", json=body).json()["choices"][0]["message"]["content"]
+    assert json.loads(content) == {"answer": "pong", "n": 1}
+
+
+def test_completions_moderations_rerank_and_responses(client: httpx.Client) -> None:
+    completion = client.post("/v1/completions", json={"model": "m", "prompt": "say", "max_tokens": 1}).json()
+    assert completion["object"] == "text_completion" and completion["choices"][0]["text"] == "pong"
+    moderation = client.post("/v1/moderations", json={"model": "m", "input": "hi"}).json()
+    assert moderation["results"][0]["flagged"] is False
+    # LiteLLM's cohere provider sends /v2/rerank under an api_base that already ends in /v1
+    rerank = client.post(
+        "/v1/v2/rerank",
+        json={"model": "r", "query": "capital of France", "documents": ["Bananas", "Paris is the capital of France"]},
+    ).json()
+    assert [r["index"] for r in rerank["results"]] == [1, 0]
+    response = client.post("/v1/responses", json={"model": "m", "input": "hi"}).json()
+    assert response["object"] == "response" and response["output"][0]["content"][0]["text"] == "pong"
+    streamed = client.post("/v1/responses", json={"model": "m", "input": "hi", "stream": True}).text
+    assert "event: response.completed" in streamed
+
+
+def test_latency_applies_to_every_model_call(upstream: FakeUpstream, client: httpx.Client) -> None:
+    upstream.latency_seconds = 0.2
+    try:
+        started = time.perf_counter()
+        client.post("/v1/embeddings", json={"model": "fake-embed", "input": "x"})
+        assert time.perf_counter() - started >= 0.2
+    finally:
+        upstream.latency_seconds = 0.0

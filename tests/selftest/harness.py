@@ -27,6 +27,12 @@ MASTER_KEY = "selftest-master-Q7v9Zr2mXw4KpL"
 WRONG_KEY_PREFIX = "sk-litellm-smoke-wrong-"
 CHAT_MODEL = "heartcode-chat-sfw"
 EMBED_MODEL = "heartcode-embed"
+# Discovered from the recorded /model/info (data/embedded.yaml): one model of each other mode.
+AGENT_MODEL = "heartcode-agent"  # declares supports_function_calling and supports_response_schema
+COMPLETION_MODEL = "heartcode-instruct"
+RERANK_MODEL = "heartcode-rerank"
+MODERATION_MODEL = "heartcode-moderation"
+IMAGE_MODEL = "heartcode-image"
 
 SUITE_ARGS = (
     "--pyargs",
@@ -106,7 +112,11 @@ class Recordings:
 
     # The exchanges the checks use, by role.
     def chat(self) -> Doc:
-        return self.find("POST", "/v1/chat/completions", model=CHAT_MODEL)
+        return self.find("POST", "/v1/chat/completions", model=CHAT_MODEL, input="messages[1]")
+
+    def sdk_chat(self) -> Doc:
+        """What the OpenAI SDK check gets (the same request as chat(), recorded apart)."""
+        return self.find("POST", "/v1/chat/completions", model=CHAT_MODEL, input="messages[1]+sdk")
 
     def stream(self) -> Doc:
         return self.find("POST", "/v1/chat/completions", model=CHAT_MODEL, stream=True)
@@ -131,6 +141,33 @@ class Recordings:
 
     def health(self, model: str) -> Doc:
         return self.find("GET", "/health", query={"model": model})
+
+    def model_info(self) -> Doc:
+        return self.find("GET", "/model/info")
+
+    def tool_call(self, *, stream: bool = False) -> Doc:
+        return self.find("POST", "/v1/chat/completions", model=AGENT_MODEL, stream=stream, input="messages[1]+tools[1]")
+
+    def agent_chat(self, *, stream: bool = False) -> Doc:
+        return self.find("POST", "/v1/chat/completions", model=AGENT_MODEL, stream=stream, input="messages[1]")
+
+    def json_schema(self) -> Doc:
+        return self.find("POST", "/v1/chat/completions", model=AGENT_MODEL, input="messages[1]+json_schema")
+
+    def responses(self, *, stream: bool = False) -> Doc:
+        return self.find("POST", "/v1/responses", model=CHAT_MODEL, stream=stream)
+
+    def messages(self, *, stream: bool = False) -> Doc:
+        return self.find("POST", "/v1/messages", model=CHAT_MODEL, stream=stream)
+
+    def completion(self) -> Doc:
+        return self.find("POST", "/v1/completions", model=COMPLETION_MODEL)
+
+    def rerank(self) -> Doc:
+        return self.find("POST", "/v1/rerank", model=RERANK_MODEL)
+
+    def moderation(self) -> Doc:
+        return self.find("POST", "/v1/moderations", model=MODERATION_MODEL)
 
 
 @dataclass

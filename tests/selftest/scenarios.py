@@ -16,7 +16,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .harness import CHAT_MODEL, EMBED_MODEL, Doc, Recordings
+from .harness import (
+    AGENT_MODEL,
+    CHAT_MODEL,
+    COMPLETION_MODEL,
+    EMBED_MODEL,
+    MODERATION_MODEL,
+    RERANK_MODEL,
+    Doc,
+    Recordings,
+)
 
 REACH = "test_reachability"
 READY = "test_readiness"
@@ -43,6 +52,39 @@ MATRIX_INFERENCE = "test_auth_route_matrix[inference]"
 MATRIX_MANAGEMENT = "test_auth_route_matrix[management]"
 OWN_KEY_KNOWN = "test_auth_own_key_not_publicly_known"
 KNOWN_KEYS = "test_auth_well_known_keys_rejected"
+
+TOOL = f"test_chat_tool_call[{AGENT_MODEL}]"
+TOOL_STREAM = f"test_chat_tool_call_streaming[{AGENT_MODEL}]"
+SCHEMA = f"test_chat_json_schema[{AGENT_MODEL}]"
+COMPLETION = f"test_completion[{COMPLETION_MODEL}]"
+RERANK = f"test_rerank[{RERANK_MODEL}]"
+MODERATION = f"test_moderation[{MODERATION_MODEL}]"
+# Checks of the models the run discovers beyond the two above (absent when lists are given).
+DISCOVERED_CHECKS = (
+    f"test_chat_completion[{AGENT_MODEL}]",
+    f"test_chat_streaming[{AGENT_MODEL}]",
+    f"test_chat_openai_sdk[{AGENT_MODEL}]",
+    f"test_model_health[{AGENT_MODEL}]",
+    TOOL,
+    TOOL_STREAM,
+    SCHEMA,
+    COMPLETION,
+    RERANK,
+    MODERATION,
+)
+
+RESPONSES = f"test_responses_api[{CHAT_MODEL}]"
+RESPONSES_STREAM = f"test_responses_api_streaming[{CHAT_MODEL}]"
+MESSAGES = f"test_messages_api[{CHAT_MODEL}]"
+MESSAGES_STREAM = f"test_messages_api_streaming[{CHAT_MODEL}]"
+# The opt-in API surfaces: collected only with --api responses,messages.
+API_CHECKS = tuple(
+    f"test_{api}_api{stream}[{model}]"
+    for api in ("responses", "messages")
+    for stream in ("", "_streaming")
+    for model in (CHAT_MODEL, AGENT_MODEL)
+)
+APIS = ("--api", "responses,messages")
 
 SMOKE_CHECKS = (
     REACH,
@@ -80,6 +122,7 @@ class Scenario:
     common: str | None = None
     env: Mapping[str, str] = field(default_factory=dict)
     others: str = "pass"
+    skipped: tuple[str, ...] = ()  # dependents of the failing check: skipped, pointing at it
 
 
 # -- building blocks -------------------------------------------------------------------------
@@ -354,6 +397,82 @@ def published_key_accepted(r: Recordings) -> None:
     _same_answer(r.models("other"), r.models())
 
 
+COOLDOWN_429 = (
+    "No deployments available for selected model, Try again in 5 seconds. All deployments for selected model "
+    f"are in cooldown. Passed model={CHAT_MODEL}. pre-call-checks=False, cooldown_list=['0123abcd']"
+)
+
+
+def cooldown_after_chat_failure(r: Recordings) -> None:
+    # The upstream fails the plain call; LiteLLM cools the deployment down, so the next call of the
+    # same model (the stream) gets the router's 429 instead of reaching the upstream.
+    _answer(
+        r.chat(),
+        500,
+        json_body=_error("litellm.InternalServerError: OpenAIException - upstream exploded", "None", 500),
+    )
+    _answer(r.stream(), 429, json_body=_error(COOLDOWN_429, "all_deployments_in_cooldown", 429))
+
+
+def sdk_chat_empty(r: Recordings) -> None:
+    # Something in front of LiteLLM treats the OpenAI SDK (its x-stainless-* headers) differently.
+    r.sdk_chat()["response"]["json"]["choices"][0]["message"]["content"] = ""
+
+
+def tools_stripped(r: Recordings) -> None:
+    # A gateway in front of LiteLLM drops 'tools' and 'tool_choice': the model answers in text.
+    _same_answer(r.tool_call(), r.agent_chat())
+    _same_answer(r.tool_call(stream=True), r.agent_chat(stream=True))
+
+
+def tool_arguments_broken(r: Recordings) -> None:
+    call = r.tool_call()["response"]["json"]["choices"][0]["message"]["tool_calls"][0]
+    call["function"]["arguments"] = "{city: Paris"
+
+
+def json_schema_ignored(r: Recordings) -> None:
+    _same_answer(r.json_schema(), r.agent_chat())
+
+
+def completion_chat_shape(r: Recordings) -> None:
+    choice = r.completion()["response"]["json"]["choices"][0]
+    choice["message"] = {"role": "assistant", "content": choice.pop("text")}
+
+
+def rerank_reversed(r: Recordings) -> None:
+    results = r.rerank()["response"]["json"]["results"]
+    for result in results:
+        result["relevance_score"] = 1 - result["relevance_score"]
+    results.reverse()
+
+
+def moderation_without_flag(r: Recordings) -> None:
+    del r.moderation()["response"]["json"]["results"][0]["flagged"]
+
+
+def responses_without_usage(r: Recordings) -> None:
+    del r.responses()["response"]["json"]["usage"]
+
+
+def responses_stream_incomplete(r: Recordings) -> None:
+    events = r.responses(stream=True)["response"]["sse"]
+    r.responses(stream=True)["response"]["sse"] = [
+        e for e in events if not (isinstance(e, dict) and e.get("type") == "response.completed")
+    ]
+
+
+def messages_openai_shape(r: Recordings) -> None:
+    # A gateway that answers /v1/messages in the chat completions shape.
+    _same_answer(r.messages(), r.chat())
+
+
+def messages_stream_without_stop(r: Recordings) -> None:
+    events = r.messages(stream=True)["response"]["sse"]
+    r.messages(stream=True)["response"]["sse"] = [
+        e for e in events if not (isinstance(e, dict) and e.get("type") == "message_stop")
+    ]
+
+
 def liveliness_html(r: Recordings) -> None:
     _answer(r.liveliness(), 502, text=NGINX_502, content_type="text/html")
 
@@ -469,6 +588,9 @@ def liveliness_other_service(r: Recordings) -> None:
 
 
 FAST = ("--smoke-timeout", "0.3")
+# The model lists given: a target that cannot be asked (unreachable, wrong master key) cannot tell
+# which models it serves, and the per-model checks must still be named (and skipped).
+LISTS = ("--chat-model", CHAT_MODEL, "--embedding-model", EMBED_MODEL)
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
@@ -478,6 +600,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         (REACH,),
         "target unreachable: connection refused*",
         others="skip",
+        args=LISTS,
     ),
     Scenario(
         "unreachable-dns",
@@ -486,6 +609,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         (REACH,),
         "target unreachable: DNS lookup failed*",
         others="skip",
+        args=LISTS,
     ),
     Scenario(
         "unreachable-connect-timeout",
@@ -493,7 +617,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         _every("transport_error", "connect_timeout"),
         (REACH,),
         "target unreachable: timed out connecting*",
-        args=FAST,
+        args=(*FAST, *LISTS),
         others="skip",
     ),
     Scenario(
@@ -502,7 +626,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         _every("delay_s", 3600),
         (REACH,),
         "target unreachable: timed out waiting for the response*",
-        args=FAST,
+        args=(*FAST, *LISTS),
         others="skip",
     ),
     Scenario(
@@ -512,14 +636,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         (REACH,),
         "wrong service at *HTML page*",
         others="skip",
+        args=LISTS,
     ),
     Scenario(
         "html-502-on-chat",
         "HTML 502 from a load balancer on chat",
         html_502_on_chat,
-        (CHAT, SDK),
+        (CHAT,),
         f"chat {CHAT_MODEL}: expected HTTP 200, got 502 (an HTML page (text/html): a load balancer*",
         common="*HTML page*not LiteLLM*502 Bad Gateway*nginx*",
+        skipped=(SDK,),
     ),
     Scenario(
         "unauthenticated-accepted",
@@ -547,9 +673,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         "wrong-master-key",
         "the run's master key is not the proxy's",
         wrong_master_key,
-        (MASTER, LISTED, CHAT, STREAM, SDK, EMB, EMB_SDK, HEALTH_CHAT, HEALTH_EMB),
+        (MASTER,),
         "master key rejected: GET /v1/models answered 400*",
         common="*No connected db*",
+        skipped=(LISTED, UNKNOWN, CHAT, STREAM, SDK, EMB, EMB_SDK, HEALTH_CHAT, HEALTH_EMB),
+        args=LISTS,
     ),
     Scenario(
         "wrong-key-accepted", "a random key accepted", wrong_key_accepted, (WRONG,), "SECURITY: wrong key accepted*"
@@ -567,30 +695,34 @@ SCENARIOS: tuple[Scenario, ...] = (
         model_missing,
         (LISTED,),
         f"model list: missing {EMBED_MODEL}*",
+        skipped=(EMB, EMB_SDK, HEALTH_EMB),
     ),
     Scenario(
         "readiness-503",
         "readiness 503: database unreachable (LITELLM_EXPECT_DB=true)",
         readiness_503,
-        (READY, KEY_GENERATE),
+        (READY,),
         "readiness: the proxy reports itself not ready (503)*",
         env={"LITELLM_EXPECT_DB": "true"},
+        skipped=(KEY_GENERATE,),
     ),
     Scenario(
         "readiness-db-disconnected",
         "readiness 200 but db disconnected (old payload)",
         readiness_old_disconnected,
-        (READY, KEY_GENERATE),
+        (READY,),
         "readiness: the database is disconnected*",
         env={"LITELLM_EXPECT_DB": "true"},
+        skipped=(KEY_GENERATE,),
     ),
     Scenario(
         "db-expected-none",
         "no database while one is expected (LITELLM_EXPECT_DB=true)",
         no_change,
-        (READY, KEY_GENERATE),
+        (READY,),
         "readiness: a database is expected but readiness reports db=none*",
         env={"LITELLM_EXPECT_DB": "true"},
+        skipped=(KEY_GENERATE,),
     ),
     Scenario(
         "db-unexpected",
@@ -604,34 +736,128 @@ SCENARIOS: tuple[Scenario, ...] = (
         "chat-empty-content",
         "chat answer with empty content",
         chat_empty_content,
-        (CHAT, SDK),
+        (CHAT,),
         f"chat {CHAT_MODEL}: the assistant message is empty*",
         common="*the assistant message is empty*",
+        skipped=(SDK,),
     ),
     Scenario(
         "chat-no-usage",
         "chat answer without usage",
         chat_without_usage,
-        (CHAT, SDK),
+        (CHAT,),
         f"chat {CHAT_MODEL}: no usage token counts*",
         common="*no usage token counts*",
+        skipped=(SDK,),
     ),
     Scenario(
         "chat-text-completion",
         "chat answered in the old text_completion shape",
         chat_text_completion_shape,
-        (CHAT, SDK),
+        (CHAT,),
         "*the legacy text_completion shape*",
         common="*text_completion*",
+        skipped=(SDK,),
     ),
     Scenario(
         "chat-slow",
         "chat slower than the timeout",
         chat_slow,
-        (CHAT, SDK),
+        (CHAT,),
         "*POST /v1/chat/completions failed: timed out waiting for the response*",
         args=FAST,
         common="*timed out*",
+        skipped=(SDK,),
+    ),
+    Scenario(
+        "cooldown-after-chat-failure",
+        "a failed chat puts the model in cooldown: the next call of it gets 429",
+        cooldown_after_chat_failure,
+        (CHAT,),
+        f"chat {CHAT_MODEL}: expected HTTP 200, got 500*",
+        skipped=(STREAM, SDK),
+    ),
+    Scenario(
+        "sdk-chat-empty",
+        "the OpenAI SDK gets an empty answer where raw HTTP gets text",
+        sdk_chat_empty,
+        (SDK,),
+        f"chat {CHAT_MODEL}: the assistant message is empty*",
+    ),
+    Scenario(
+        "tools-stripped",
+        "tools stripped from requests: a model that declares function calling answers in text",
+        tools_stripped,
+        (TOOL, TOOL_STREAM),
+        f"tool call {AGENT_MODEL}: no tool_calls in the answer*",
+        common="*drops 'tools'*",
+    ),
+    Scenario(
+        "tool-arguments-broken",
+        "tool call arguments that are not JSON",
+        tool_arguments_broken,
+        (TOOL,),
+        f"tool call {AGENT_MODEL}: the tool call's arguments are not a JSON object*",
+    ),
+    Scenario(
+        "json-schema-ignored",
+        "response_format json_schema ignored: plain text comes back",
+        json_schema_ignored,
+        (SCHEMA,),
+        f"json_schema {AGENT_MODEL}: the content does not match the requested schema*",
+    ),
+    Scenario(
+        "completion-chat-shape",
+        "/v1/completions answers in the chat shape",
+        completion_chat_shape,
+        (COMPLETION,),
+        f"completion {COMPLETION_MODEL}: choices[[]0[]].text is not a string*",
+    ),
+    Scenario(
+        "rerank-reversed",
+        "rerank ranks the irrelevant document first",
+        rerank_reversed,
+        (RERANK,),
+        f"rerank {RERANK_MODEL}: the relevant document is not ranked first*",
+    ),
+    Scenario(
+        "moderation-no-flag",
+        "moderation result without 'flagged'",
+        moderation_without_flag,
+        (MODERATION,),
+        f"moderation {MODERATION_MODEL}: no result with a boolean 'flagged'*",
+    ),
+    Scenario(
+        "responses-no-usage",
+        "/v1/responses without usage (--api responses)",
+        responses_without_usage,
+        (RESPONSES,),
+        f"responses {CHAT_MODEL}: no usage token counts*",
+        args=APIS,
+    ),
+    Scenario(
+        "responses-stream-incomplete",
+        "streamed /v1/responses without response.completed",
+        responses_stream_incomplete,
+        (RESPONSES_STREAM,),
+        f"responses {CHAT_MODEL}: stream: ended without response.completed*",
+        args=APIS,
+    ),
+    Scenario(
+        "messages-openai-shape",
+        "/v1/messages answered in the chat completions shape",
+        messages_openai_shape,
+        (MESSAGES,),
+        f"messages {CHAT_MODEL}: the answer does not have this API's shape*",
+        args=APIS,
+    ),
+    Scenario(
+        "messages-stream-no-stop",
+        "streamed /v1/messages without message_stop",
+        messages_stream_without_stop,
+        (MESSAGES_STREAM,),
+        f"messages {CHAT_MODEL}: stream: ended without message_stop*",
+        args=APIS,
     ),
     Scenario(
         "unknown-model-500",
@@ -682,6 +908,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         embeddings_nan,
         (EMB,),
         f"embeddings {EMBED_MODEL}: vector 1 has 1 non-finite*",
+        skipped=(EMB_SDK,),
     ),
     Scenario(
         "embeddings-dimensions",
@@ -689,6 +916,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         embeddings_inconsistent_dims,
         (EMB,),
         f"embeddings {EMBED_MODEL}: vectors of different lengths*",
+        skipped=(EMB_SDK,),
     ),
     Scenario(
         "embeddings-missing-vector",
@@ -696,6 +924,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         embeddings_missing_vector,
         (EMB,),
         f"embeddings {EMBED_MODEL}: 2 vectors for 3 inputs*",
+        skipped=(EMB_SDK,),
     ),
     Scenario(
         "embeddings-out-of-order",
@@ -703,6 +932,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         embeddings_out_of_order,
         (EMB,),
         f"embeddings {EMBED_MODEL}: vectors out of index order*",
+        skipped=(EMB_SDK,),
     ),
     Scenario(
         "embeddings-sdk-base64",
@@ -856,23 +1086,26 @@ SCENARIOS: tuple[Scenario, ...] = (
         "chat-total-tokens-zero",
         "chat usage with total_tokens 0",
         chat_total_tokens_zero,
-        (CHAT, SDK),
+        (CHAT,),
         f"chat {CHAT_MODEL}: no usage token counts*",
         common="*total > 0*",
+        skipped=(SDK,),
     ),
     Scenario(
         "chat-no-finish-reason",
         "chat answer without finish_reason",
         chat_without_finish_reason,
-        (CHAT, SDK),
+        (CHAT,),
         f"chat {CHAT_MODEL}: no finish_reason*",
+        skipped=(SDK,),
     ),
     Scenario(
         "chat-user-role",
         "chat answer whose message is not the assistant's",
         chat_user_role,
-        (CHAT, SDK),
+        (CHAT,),
         f"chat {CHAT_MODEL}: choices[[]0].message is not an assistant message*",
+        skipped=(SDK,),
     ),
     Scenario(
         "readiness-db-stalled",
@@ -945,6 +1178,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         model_renamed,
         (LISTED,),
         f"model list: missing {CHAT_MODEL}",
+        skipped=(CHAT, STREAM, SDK, HEALTH_CHAT),
     ),
     Scenario(
         "liveliness-nginx-200",
@@ -953,6 +1187,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         (REACH,),
         "wrong service at *HTML page*",
         others="skip",
+        args=LISTS,
     ),
     Scenario(
         "liveliness-other-service",
@@ -961,12 +1196,15 @@ SCENARIOS: tuple[Scenario, ...] = (
         (REACH,),
         "wrong service at *the target does not answer like LiteLLM: application/json*",
         others="skip",
+        args=LISTS,
     ),
 )
 
 
 def _short(name: str) -> str:
     name = name.removeprefix("test_")
+    for model in (AGENT_MODEL, COMPLETION_MODEL, RERANK_MODEL, MODERATION_MODEL):
+        name = name.replace(f"[{model}]", "[agent]" if model == AGENT_MODEL else "")
     if name.startswith("model_health"):
         return name.replace(f"[{CHAT_MODEL}]", "[chat]").replace(f"[{EMBED_MODEL}]", "[embed]")
     return name.replace(f"[{CHAT_MODEL}]", "").replace(f"[{EMBED_MODEL}]", "")
@@ -978,8 +1216,8 @@ def markdown() -> str:
         f"### The {len(SCENARIOS)} fault scenarios",
         "",
         "| # | scenario | fault (mutation of the healthy recordings) | checks that must fail "
-        "| the first one's message | other checks | run with |",
-        "|---|---|---|---|---|---|---|",
+        "| the first one's message | skipped, pointing at it | other checks | run with |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for number, s in enumerate(SCENARIOS, 1):
         extra = " ".join([*s.args, *(f"{k}={v}" for k, v in s.env.items())])
@@ -987,9 +1225,12 @@ def markdown() -> str:
         message = s.message.replace("|", "\\|").replace("[[]", "[")
         others = "pass" if s.others == "pass" else "skipped"
         run_with = f"`{extra}`" if extra else ""
-        rows.append(f"| {number} | `{s.id}` | {s.fault} | {failing} | `{message}` | {others} | {run_with} |")
+        skipped = ", ".join(f"`{_short(n)}`" for n in s.skipped)
+        rows.append(
+            f"| {number} | `{s.id}` | {s.fault} | {failing} | `{message}` | {skipped} | {others} | {run_with} |"
+        )
     coverage = ["| check | scenarios that make it fail |", "|---|---|"]
-    for name in SMOKE_CHECKS:
+    for name in (*SMOKE_CHECKS, *DISCOVERED_CHECKS, *API_CHECKS[::2]):
         ids = ", ".join(f"`{s.id}`" for s in SCENARIOS if name in s.failing)
         coverage.append(f"| `{_short(name)}` | {ids} |")
     return (

@@ -9,24 +9,37 @@ asserts that the master key appears nowhere in stdout, stderr or the JUnit XML (
 from __future__ import annotations
 
 import fnmatch
+import re
 
+import httpx
 import openai  # noqa: F401 - imported once here; pytester's in-process runs would otherwise re-import it each run
 import pytest
 
+from litellm_smoke.offline.replay import ReplayTransport, signature_of
 from tests.helpers.paths import REPO
 
-from .harness import MASTER_KEY, Recordings, fnmatch_escape, run_offline
-from .scenarios import SCENARIOS, SMOKE_CHECKS, Scenario, markdown
+from .harness import MASTER_KEY, Outcome, Recordings, fnmatch_escape, run_offline
+from .scenarios import API_CHECKS, APIS, DISCOVERED_CHECKS, SCENARIOS, SMOKE_CHECKS, Scenario, markdown
 
 
 def _assert_failed_line(output: pytest.LineMatcher, name: str) -> None:
     output.fnmatch_lines([f"FAILED *::{fnmatch_escape(name)} - *"])
 
 
+def test_opt_in_api_surfaces_pass_healthy(pytester: pytest.Pytester, healthy: Recordings) -> None:
+    run = run_offline(pytester, healthy, *APIS)
+    assert run.result.ret == 0, run.output
+    assert run.names("passed") >= set(API_CHECKS)
+
+
 def test_healthy_replay_passes_every_check(pytester: pytest.Pytester, healthy: Recordings) -> None:
     run = run_offline(pytester, healthy)
     assert run.result.ret == 0, run.output
-    assert run.names("passed") >= set(SMOKE_CHECKS), f"not passed: {set(SMOKE_CHECKS) - run.names('passed')}"
+    every = {*SMOKE_CHECKS, *DISCOVERED_CHECKS}
+    assert not set(API_CHECKS) & set(run.cases), "the API surfaces are opt-in"
+    assert run.names("passed") >= every, f"not passed: {every - run.names('passed')}"
+    # the image model is named, never passed
+    assert "not verified (mode image_generation)" in run.cases["test_model_not_verified[heartcode-image]"].text
     assert not run.names("failed") | run.names("error")
     for name in run.names("skipped"):
         assert run.cases[name].text.strip(), f"{name} skipped without a reason"
@@ -45,10 +58,23 @@ def test_fault_is_caught(
     assert run.result.ret != 0
     assert run.names("failed") | run.names("error") == set(scenario.failing), run.output
     expected = "passed" if scenario.others == "pass" else "skipped"
+    # With model lists given, only those models' checks exist; otherwise every discovered one must.
+    names = SMOKE_CHECKS if "--chat-model" in scenario.args else (*SMOKE_CHECKS, *DISCOVERED_CHECKS)
+    if "--api" in scenario.args:
+        names = (*names, *API_CHECKS)
     wrong = {
-        n: run.cases[n].outcome for n in SMOKE_CHECKS if n not in scenario.failing and run.cases[n].outcome != expected
+        n: run.cases[n].outcome
+        for n in names
+        if n not in scenario.failing and n not in scenario.skipped and run.cases[n].outcome != expected
     }
     assert not wrong, f"checks unrelated to {scenario.id} did not {expected[:-2]}: {wrong}"
+    # One cause, one failure: the dependents of the failing check skip and name it.
+    for name in scenario.skipped:
+        case = run.cases[name]
+        assert case.outcome == "skipped", f"{name} is {case.outcome}, expected skipped -- see {scenario.failing[0]}"
+        assert f"-- see {scenario.failing[0]}" in case.text, (
+            f"{name} does not point at {scenario.failing[0]}:\n{case.text}"
+        )
 
     primary = run.cases[scenario.failing[0]]
     lines = [line.strip() for line in primary.text.splitlines()]
@@ -68,7 +94,11 @@ def test_fault_is_caught(
 def test_every_check_is_proven_to_fail() -> None:
     """A check no scenario makes fail could be a check that cannot fail."""
     proven = {name for scenario in SCENARIOS for name in scenario.failing}
-    assert set(SMOKE_CHECKS) - proven == set()
+    # The agent model's plain chat checks are the same checks as the first chat model's.
+    same = ("test_chat_completion[", "test_chat_streaming[", "test_chat_openai_sdk[", "test_model_health[")
+    every = {*SMOKE_CHECKS, *(n for n in (*DISCOVERED_CHECKS, *API_CHECKS) if not n.startswith(same))}
+    every -= {n for n in API_CHECKS if "heartcode-agent" in n}  # the same checks as the first chat model's
+    assert every - proven == set()
 
 
 def test_unrecorded_request_fails_loudly_naming_it(pytester: pytest.Pytester, healthy: Recordings) -> None:
@@ -136,3 +166,79 @@ def test_offline_run_opens_no_socket_and_imports_no_litellm(pytester: pytest.Pyt
 def test_docs_tables_match_the_corpus(page: str) -> None:
     docs = (REPO / page).read_text(encoding="utf-8")
     assert markdown() in docs, f"{page} is stale: paste the output of `python -m tests.selftest.scenarios`"
+
+
+def _verdicts(run: Outcome) -> dict[str, tuple[str, str]]:
+    """Each check's outcome and first message line, with the per-run random probe names evened out."""
+    verdicts = {}
+    for name, case in run.cases.items():
+        first = case.text.strip().splitlines()[0] if case.text.strip() else ""
+        verdicts[name] = (case.outcome, re.sub(r"-[0-9a-f]{6,}\b", "-<random>", first))
+    return verdicts
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
+def test_serial_run_gives_the_same_results(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, healthy: Recordings, scenario: Scenario
+) -> None:
+    """``--smoke-concurrency 1`` (each check when pytest reaches it) and the default concurrency
+    agree on every check's outcome and message, on every fault of the corpus."""
+    recordings = healthy.copy()
+    scenario.mutate(recordings)
+    for name, value in scenario.env.items():
+        monkeypatch.setenv(name, value)
+    concurrent = run_offline(pytester, recordings, *scenario.args)
+    serial = run_offline(pytester, recordings, *scenario.args, "--smoke-concurrency", "1")
+    assert _verdicts(serial) == _verdicts(concurrent)
+    assert serial.result.ret == concurrent.result.ret
+
+
+def test_deselected_check_sends_no_request(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, healthy: Recordings
+) -> None:
+    sent: list[str] = []
+    original = ReplayTransport.handle_async_request
+
+    async def spy(self: ReplayTransport, request: httpx.Request) -> httpx.Response:
+        sent.append(signature_of(request, self.master_key.reveal()).describe())
+        return await original(self, request)
+
+    monkeypatch.setattr(ReplayTransport, "handle_async_request", spy)
+    run = run_offline(pytester, healthy, "-k", "not streaming and not openai_sdk and not tool_call")
+    assert run.result.ret == 0, run.output
+    assert not [line for line in sent if "stream=true" in line], sent
+    assert not [line for line in sent if "tools" in line], sent
+    chat_calls = [line for line in sent if line.startswith("POST /v1/chat/completions auth=master model=heartcode")]
+    # the raw chat check of each chat model, and the json_schema check: no stream, no SDK call
+    assert len(chat_calls) == 3, sent
+    # the SDK's single embedding (keyless probes of the route matrix send a string input too)
+    assert not [line for line in sent if "input=str" in line and "auth=master" in line], sent
+
+
+def test_wrong_master_key_is_one_failure_at_any_concurrency(pytester: pytest.Pytester, healthy: Recordings) -> None:
+    recordings = healthy.copy()
+    scenario = next(s for s in SCENARIOS if s.id == "wrong-master-key")
+    scenario.mutate(recordings)
+    for concurrency in ("1", "2", "32"):
+        run = run_offline(pytester, recordings, *scenario.args, "--smoke-concurrency", concurrency)
+        assert run.names("failed") == {"test_auth_master_key_accepted"}, (concurrency, run.output)
+
+
+def test_exitfirst_stops_the_requests_with_the_reports(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, healthy: Recordings
+) -> None:
+    """With -x each check runs when pytest reaches it (as before): a stopped run sends nothing more."""
+    sent: list[str] = []
+    original = ReplayTransport.handle_async_request
+
+    async def spy(self: ReplayTransport, request: httpx.Request) -> httpx.Response:
+        sent.append(signature_of(request, self.master_key.reveal()).describe())
+        return await original(self, request)
+
+    monkeypatch.setattr(ReplayTransport, "handle_async_request", spy)
+    recordings = healthy.copy()
+    scenario = next(s for s in SCENARIOS if s.id == "wrong-key-accepted")
+    scenario.mutate(recordings)
+    run = run_offline(pytester, recordings, "-x")
+    assert run.names("failed") == {"test_auth_wrong_key_rejected"}
+    assert not any("/v1/chat/completions auth=master model=heartcode" in line for line in sent), sent

@@ -13,6 +13,14 @@ from litellm_smoke.client.routes import CHAT, MODELS
 from litellm_smoke.errors import SmokeFailure
 
 
+class ModelsMissing(SmokeFailure):
+    """The model list lacks expected models: only the checks of ``blocks`` depend on this failure."""
+
+    def __init__(self, missing: Sequence[str], title: str, *, expected: str, got: str, hint: str) -> None:
+        super().__init__(title, expected=expected, got=got, hint=hint)
+        self.blocks = frozenset(missing)
+
+
 async def models_listed(client: ProxyClient, expected: Sequence[str]) -> list[str]:
     """Every expected model name appears in ``/v1/models``; the missing ones are named."""
     response = await client.get(MODELS)
@@ -35,7 +43,8 @@ async def models_listed(client: ProxyClient, expected: Sequence[str]) -> list[st
     served = [str(m.get("id")) for m in data if isinstance(m, dict)]
     missing = [m for m in expected if m not in served]
     if missing:
-        raise SmokeFailure(
+        raise ModelsMissing(
+            missing,
             f"model list: missing {', '.join(missing)}",
             expected=f"all of {', '.join(expected)}",
             got=f"GET {MODELS} -> 200 listing {', '.join(served) or 'no models'}",

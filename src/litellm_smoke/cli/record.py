@@ -26,8 +26,7 @@ from litellm_smoke.cli._pytest import PYTEST_INI, pytest_command
 from litellm_smoke.offline.recorder import RECORD_DIR_ENV, scan_for_secrets
 from litellm_smoke.offline.replay import ReplayError, load_exchanges
 from litellm_smoke.settings import (
-    EMBEDDED_CHAT_MODELS,
-    EMBEDDED_EMBEDDING_MODELS,
+    API_SURFACES,
     MASTER_KEY,
     SettingsError,
     parse_timeout,
@@ -56,6 +55,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--out", required=True, type=Path, help="parent directory; recordings go to OUT/<litellm-version>/"
     )
     parser.add_argument("--chat-model", action="append", default=[], help="chat model to exercise (repeatable)")
+    parser.add_argument(
+        "--api",
+        action="append",
+        default=[],
+        choices=API_SURFACES,
+        help="also record this API surface per chat model (repeatable; default: all with the embedded default, "
+        "none with --url)",
+    )
     parser.add_argument(
         "--embedding-model", action="append", default=[], help="embedding model to exercise (repeatable)"
     )
@@ -107,11 +114,10 @@ def _suite_outcomes(junit: Path) -> dict[str, str]:
 
 
 def _models(args: argparse.Namespace) -> tuple[list[str], list[str]]:
-    """The chat and embedding models to record; the manifest stores them, so a replay needs no flags."""
-    chat, embed = list(args.chat_model), list(args.embedding_model)
-    if args.url is None:  # the embedded default serves known models
-        chat, embed = chat or list(EMBEDDED_CHAT_MODELS), embed or list(EMBEDDED_EMBEDDING_MODELS)
-    return chat, embed
+    """The chat and embedding models given to record; the manifest stores them, so a replay checks the same
+    list without flags. None given: the suite discovers the models, and the replay discovers them again
+    from the recorded /model/info."""
+    return list(args.chat_model), list(args.embedding_model)
 
 
 def _run_suite(args: argparse.Namespace, url: str, key: Secret, staging: Path, workdir: Path) -> dict[str, str]:
@@ -119,7 +125,12 @@ def _run_suite(args: argparse.Namespace, url: str, key: Secret, staging: Path, w
     ini = workdir / "pytest.ini"
     ini.write_text(PYTEST_INI, encoding="utf-8")
     extra = ["-q", "-rfEs", "--junitxml", str(junit), "--litellm-url", url, "--smoke-timeout", f"{args.timeout:g}"]
+    # Without lists the suite discovers the models (/model/info), and that exchange is recorded too.
     chat, embed = _models(args)
+    # The embedded default costs nothing: record the opt-in API surfaces too, so --offline can replay them.
+    apis = args.api or (list(API_SURFACES) if args.url is None else [])
+    if apis:
+        extra += ["--api", ",".join(apis)]
     for model in chat:
         extra += ["--chat-model", model]
     for model in embed:

@@ -12,6 +12,12 @@ from typing import Any, Literal
 MODELS = "/v1/models"
 CHAT = "/v1/chat/completions"
 EMBEDDINGS = "/v1/embeddings"
+COMPLETIONS = "/v1/completions"
+RERANK = "/v1/rerank"
+MODERATIONS = "/v1/moderations"
+RESPONSES = "/v1/responses"
+MESSAGES = "/v1/messages"
+MODEL_INFO = "/model/info"
 
 LIVELINESS = "/health/liveliness"
 READINESS = "/health/readiness"

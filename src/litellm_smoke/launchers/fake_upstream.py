@@ -84,6 +84,7 @@ DEFAULT_DIM = 8
 DEFAULT_REPLY = "pong"
 DEFAULT_SLOW_SECONDS = 5.0
 SLOW_SECONDS_ENV = "FAKE_UPSTREAM_SLOW_SECONDS"
+LATENCY_SECONDS_ENV = "FAKE_UPSTREAM_LATENCY_SECONDS"
 
 FAULT_EMPTY_CONTENT = "fault-empty-content"
 FAULT_NO_USAGE = "fault-no-usage"
@@ -121,6 +122,7 @@ class _Stats:
         self._chat: dict[str, int] = {}
         self._chat_stream: dict[str, int] = {}
         self._embeddings: dict[str, int] = {}
+        self._other: dict[str, dict[str, int]] = {}  # completion, moderation, rerank, responses
         self._completion_tokens: dict[str, int] = {}
         self._faults: dict[str, int] = {}
         self._requests = 0
@@ -139,10 +141,11 @@ class _Stats:
             self._models_list += 1
 
     def call(self, kind: str, model: str, completion_tokens: int = 0) -> None:
-        table = {"chat": self._chat, "chat_stream": self._chat_stream, "embeddings": self._embeddings}[kind]
         with self._lock:
+            fixed = {"chat": self._chat, "chat_stream": self._chat_stream, "embeddings": self._embeddings}
+            table = fixed.get(kind) or self._other.setdefault(kind, {})
             table[model] = table.get(model, 0) + 1
-            if kind != "embeddings":
+            if kind not in ("embeddings", "moderation", "rerank"):
                 self._completion_tokens[model] = self._completion_tokens.get(model, 0) + completion_tokens
 
     def fault(self, model: str) -> None:
@@ -155,6 +158,7 @@ class _Stats:
                 "chat": dict(self._chat),
                 "chat_stream": dict(self._chat_stream),
                 "embeddings": dict(self._embeddings),
+                **{kind: dict(table) for kind, table in self._other.items()},
                 "completion_tokens": dict(self._completion_tokens),
                 "faults": dict(self._faults),
                 "requests": self._requests,
@@ -269,7 +273,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self) -> str:
         path = self.path.split("?", 1)[0].rstrip("/")
-        return path[3:] if path.startswith("/v1/") else path
+        # LiteLLM's cohere rerank appends /v1/rerank to an api_base that already ends in /v1.
+        while path.startswith("/v1/"):
+            path = path[3:]
+        # Cohere v2 (what LiteLLM 1.108.7 sends for cohere/ rerank models) answers in the v1 shape.
+        return "/rerank" if path == "/v2/rerank" else path
 
     # -- dispatch -----------------------------------------------------------------------------
 
@@ -299,7 +307,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, self.server.upstream.stats())
             return
         self.server.upstream._stats.request()
-        if route not in ("/chat/completions", "/embeddings"):
+        if route not in _MODEL_ROUTES:
             self._not_found()
             return
         try:
@@ -309,6 +317,8 @@ class _Handler(BaseHTTPRequestHandler):
             model = body.get("model")
             if not isinstance(model, str) or not model:
                 raise _BadRequest("'model' is required", param="model")
+            if self.server.upstream.latency_seconds > 0:
+                self.server.upstream._stopping.wait(self.server.upstream.latency_seconds)
             if model == FAULT_SLOW:
                 self.server.upstream._stats.fault(model)
                 # An Event instead of time.sleep so stop() releases slow requests at once.
@@ -323,8 +333,16 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if route == "/chat/completions":
                 self._chat(body, model)
-            else:
+            elif route == "/embeddings":
                 self._embeddings(body, model)
+            elif route == "/completions":
+                self._completion(body, model)
+            elif route == "/moderations":
+                self._moderation(body, model)
+            elif route == "/responses":
+                self._responses(body, model)
+            else:
+                self._rerank(body, model)
         except _BadRequest as exc:
             self._send_error(400, str(exc), type_="invalid_request_error", param=exc.param)
         except json.JSONDecodeError as exc:
@@ -341,8 +359,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _not_found(self) -> None:
         self._send_error(
             404,
-            f"fake upstream: no route {self.command} {self.path}; it serves /v1/chat/completions, "
-            "/v1/embeddings, /v1/models, /_stats",
+            f"fake upstream: no route {self.command} {self.path}; it serves {', '.join(_MODEL_ROUTES)}, "
+            "/v1/models, /_stats",
             type_="invalid_request_error",
         )
 
@@ -366,6 +384,9 @@ class _Handler(BaseHTTPRequestHandler):
             "total_tokens": prompt_tokens + len(words),
         }
         stream = bool(body.get("stream"))
+        tool = _forced_tool(body)
+        if tool is None and model != FAULT_EMPTY_CONTENT:
+            content = _schema_answer(body, upstream.reply) or content
         if model in (FAULT_EMPTY_CONTENT, FAULT_NO_USAGE) or (
             stream and model in (FAULT_STREAM_NO_DONE, FAULT_STREAM_CUT)
         ):
@@ -373,6 +394,14 @@ class _Handler(BaseHTTPRequestHandler):
         upstream._stats.call("chat_stream" if stream else "chat", model, len(words))
         completion_id = f"chatcmpl-fake-{upstream._next_id()}"
         created = int(time.time())
+        message: dict[str, Any] = {"role": "assistant", "content": content}
+        call: dict[str, Any] | None = None
+        if tool is not None:
+            arguments = json.dumps({"city": "Paris"})
+            call = {"id": f"call_fake_{upstream._next_id()}", "type": "function"}
+            call["function"] = {"name": tool, "arguments": arguments}
+            message = {"role": "assistant", "content": None, "tool_calls": [call]}
+            finish_reason = "tool_calls"
         if not stream:
             payload: dict[str, Any] = {
                 "id": completion_id,
@@ -383,7 +412,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": content},
+                        "message": message,
                         "logprobs": None,
                         "finish_reason": finish_reason,
                     }
@@ -408,7 +437,14 @@ class _Handler(BaseHTTPRequestHandler):
             }
 
         events: list[dict[str, Any]] = [chunk({"role": "assistant", "content": ""}, None)]
-        events += [chunk({"content": piece}, None) for piece in _pieces(content)]
+        if call is not None:
+            # OpenAI's shape: the first delta names the function, the next ones carry argument pieces.
+            name_delta = {**call, "index": 0, "function": {"name": call["function"]["name"], "arguments": ""}}
+            events.append(chunk({"tool_calls": [name_delta]}, None))
+            for piece in _halves(call["function"]["arguments"]):
+                events.append(chunk({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}, None))
+        else:
+            events += [chunk({"content": piece}, None) for piece in _pieces(content)]
         events.append(chunk({}, finish_reason))
         if include_usage and model != FAULT_NO_USAGE:
             # OpenAI's shape: an extra chunk with empty choices, sent only when asked for.
@@ -435,6 +471,148 @@ class _Handler(BaseHTTPRequestHandler):
         # fault is in the SSE protocol, not in the transport.
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+    def _completion(self, body: Mapping[str, Any], model: str) -> None:
+        prompt = body.get("prompt")
+        if not isinstance(prompt, (str, list)) or not prompt:
+            raise _BadRequest("'prompt' is required", param="prompt")
+        upstream = self.server.upstream
+        words = upstream.reply.split()
+        limit = _max_tokens(body)
+        finish_reason = "stop"
+        if limit is not None and len(words) > limit:
+            words, finish_reason = words[:limit], "length"
+        prompt_tokens = max(1, _words(prompt))
+        upstream._stats.call("completion", model, len(words))
+        self._send_json(
+            200,
+            {
+                "id": f"cmpl-fake-{upstream._next_id()}",
+                "object": "text_completion",
+                "created": int(time.time()),
+                "model": model,
+                "choices": [{"text": " ".join(words), "index": 0, "logprobs": None, "finish_reason": finish_reason}],
+                "usage": {
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": len(words),
+                    "total_tokens": prompt_tokens + len(words),
+                },
+            },
+        )
+
+    def _responses(self, body: Mapping[str, Any], model: str) -> None:
+        """OpenAI's Responses API (LiteLLM 1.108.7 also sends /v1/messages of openai/ models here)."""
+        if "input" not in body:
+            raise _BadRequest("'input' is required", param="input")
+        upstream = self.server.upstream
+        words = upstream.reply.split()
+        limit = body.get("max_output_tokens")
+        status, incomplete = "completed", None
+        if isinstance(limit, int) and 0 < limit < len(words):
+            words, status, incomplete = words[:limit], "incomplete", {"reason": "max_output_tokens"}
+        text = " ".join(words)
+        input_tokens = max(1, _words(body.get("input")))
+        usage = {
+            "input_tokens": input_tokens,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": len(words),
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": input_tokens + len(words),
+        }
+        stream = bool(body.get("stream"))
+        upstream._stats.call("responses_stream" if stream else "responses", model, len(words))
+        number = upstream._next_id()
+        response_id, item_id = f"resp_fake_{number}", f"msg_fake_{number}"
+        part = {"type": "output_text", "text": text, "annotations": []}
+        item = {"type": "message", "id": item_id, "status": "completed", "role": "assistant", "content": [part]}
+        response: dict[str, Any] = {
+            "id": response_id,
+            "object": "response",
+            "created_at": int(time.time()),
+            "status": status,
+            "incomplete_details": incomplete,
+            "error": None,
+            "model": model,
+            "output": [item],
+            "parallel_tool_calls": True,
+            "tool_choice": "auto",
+            "tools": [],
+            "text": {"format": {"type": "text"}},
+            "max_output_tokens": limit if isinstance(limit, int) else None,
+            "usage": usage,
+        }
+        if not stream:
+            self._send_json(200, response)
+            return
+        started = {**response, "status": "in_progress", "output": [], "usage": None}
+        opened = {**item, "status": "in_progress", "content": []}
+        where = {"item_id": item_id, "output_index": 0, "content_index": 0}
+        events: list[dict[str, Any]] = [
+            {"type": "response.created", "response": started},
+            {"type": "response.in_progress", "response": started},
+            {"type": "response.output_item.added", "output_index": 0, "item": opened},
+            {"type": "response.content_part.added", **where, "part": {**part, "text": ""}},
+            *({"type": "response.output_text.delta", **where, "delta": piece} for piece in _pieces(text)),
+            {"type": "response.output_text.done", **where, "text": text},
+            {"type": "response.content_part.done", **where, "part": part},
+            {"type": "response.output_item.done", "output_index": 0, "item": item},
+            {"type": "response.completed" if status == "completed" else "response.incomplete", "response": response},
+        ]
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for sequence, event in enumerate(events):
+            data = json.dumps({**event, "sequence_number": sequence})
+            self._write_chunk(f"event: {event['type']}\ndata: {data}\n\n".encode())
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _moderation(self, body: Mapping[str, Any], model: str) -> None:
+        if not isinstance(body.get("input"), (str, list)):
+            raise _BadRequest("'input' is required", param="input")
+        upstream = self.server.upstream
+        upstream._stats.call("moderation", model)
+        categories = ("harassment", "hate", "self-harm", "sexual", "violence")
+        self._send_json(
+            200,
+            {
+                "id": f"modr-fake-{upstream._next_id()}",
+                "model": model,
+                "results": [
+                    {
+                        "flagged": False,
+                        "categories": {c: False for c in categories},
+                        "category_scores": {c: 0.0001 for c in categories},
+                    }
+                ],
+            },
+        )
+
+    def _rerank(self, body: Mapping[str, Any], model: str) -> None:
+        """Cohere's ``/v1/rerank`` shape (what LiteLLM's cohere provider sends and reads)."""
+        query, documents = body.get("query"), body.get("documents")
+        if not isinstance(query, str) or not isinstance(documents, list) or not documents:
+            raise _BadRequest("'query' and a non-empty 'documents' list are required", param="documents")
+        upstream = self.server.upstream
+        upstream._stats.call("rerank", model)
+        asked = {w.strip("?.,!").lower() for w in query.split()}
+        scores = []
+        for index, document in enumerate(documents):
+            text = document.get("text", "") if isinstance(document, Mapping) else str(document)
+            words = {w.strip("?.,!").lower() for w in text.split()}
+            scores.append((round((len(asked & words) + 1) / (len(asked) + 2), 4), index))
+        top_n = body.get("top_n") if isinstance(body.get("top_n"), int) else len(documents)
+        ranked = sorted(scores, key=lambda pair: (-pair[0], pair[1]))[:top_n]
+        self._send_json(
+            200,
+            {
+                "id": f"rerank-fake-{upstream._next_id()}",
+                "results": [{"index": index, "relevance_score": score} for score, index in ranked],
+                "meta": {"api_version": {"version": "1"}, "billed_units": {"search_units": 1}},
+            },
+        )
 
     def _embeddings(self, body: Mapping[str, Any], model: str) -> None:
         inputs = _embedding_inputs(body)
@@ -468,6 +646,47 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(200, payload)
 
 
+_MODEL_ROUTES = ("/chat/completions", "/embeddings", "/completions", "/moderations", "/rerank", "/responses")
+
+
+def _forced_tool(body: Mapping[str, Any]) -> str | None:
+    """The function a chat request makes the model call: ``tool_choice`` names it, or ``required``/``auto``
+    with tools picks the first one. None: answer in text."""
+    tools = body.get("tools")
+    if not isinstance(tools, list) or not tools:
+        return None
+    choice = body.get("tool_choice", "auto")
+    if isinstance(choice, Mapping):
+        function = choice.get("function")
+        name = function.get("name") if isinstance(function, Mapping) else None
+        return str(name) if name else None
+    if choice == "none":
+        return None
+    first = tools[0].get("function") if isinstance(tools[0], Mapping) else None
+    name = first.get("name") if isinstance(first, Mapping) else None
+    return str(name) if name else None
+
+
+def _schema_answer(body: Mapping[str, Any], reply: str) -> str | None:
+    """For ``response_format: json_schema``: a JSON object with every string property set to the reply."""
+    response_format = body.get("response_format")
+    if not isinstance(response_format, Mapping) or response_format.get("type") != "json_schema":
+        return None
+    spec = response_format.get("json_schema")
+    schema = spec.get("schema") if isinstance(spec, Mapping) else None
+    properties = schema.get("properties") if isinstance(schema, Mapping) else None
+    answer: dict[str, Any] = {}
+    for name, prop in (properties or {}).items():
+        kind = prop.get("type") if isinstance(prop, Mapping) else None
+        answer[name] = {"integer": 1, "number": 1.0, "boolean": True, "array": [], "object": {}}.get(str(kind), reply)
+    return json.dumps(answer)
+
+
+def _halves(text: str) -> list[str]:
+    middle = len(text) // 2
+    return [text[:middle], text[middle:]] if middle else [text]
+
+
 def _pieces(content: str) -> list[str]:
     """Split ``content`` into a few stream deltas whose concatenation is ``content``."""
     if not content:
@@ -499,6 +718,9 @@ class FakeUpstream:
     :param reply: the assistant content of healthy chat answers; default ``"pong"``.
     :param slow_seconds: delay of the ``fault-slow`` model; default env
         ``FAKE_UPSTREAM_SLOW_SECONDS``, else 5.
+    :param latency_seconds: how long every model call (chat, embeddings, ...) takes before it is
+        answered, like a small real model; default env ``FAKE_UPSTREAM_LATENCY_SECONDS``, else 0.
+        An attribute: benchmarks change it on a running upstream.
     :param verbose: log each request to stderr.
     """
 
@@ -510,6 +732,7 @@ class FakeUpstream:
         dim: int = DEFAULT_DIM,
         reply: str = DEFAULT_REPLY,
         slow_seconds: float | None = None,
+        latency_seconds: float | None = None,
         verbose: bool = False,
     ) -> None:
         if dim < 1:
@@ -528,6 +751,15 @@ class FakeUpstream:
                     f"{SLOW_SECONDS_ENV}={raw!r} is not a number of seconds; set it to e.g. 5 or unset it"
                 ) from None
         self.slow_seconds = slow_seconds
+        if latency_seconds is None:
+            raw = os.environ.get(LATENCY_SECONDS_ENV, "")
+            try:
+                latency_seconds = float(raw) if raw else 0.0
+            except ValueError:
+                raise ValueError(
+                    f"{LATENCY_SECONDS_ENV}={raw!r} is not a number of seconds; set it to e.g. 0.8 or unset it"
+                ) from None
+        self.latency_seconds = latency_seconds
         self._stats = _Stats()
         self._stopping = threading.Event()
         self._ids = 0

@@ -145,8 +145,20 @@ def _input_shape(path: str, body: Mapping[str, Any]) -> str:
         return type(value).__name__
     messages = body.get("messages")
     if isinstance(messages, list):
-        return f"messages[{len(messages)}]"
+        shape = f"messages[{len(messages)}]"
+        # Capability checks send the same model and messages: what they add tells them apart.
+        if isinstance(body.get("tools"), list):
+            shape += f"+tools[{len(body['tools'])}]"
+        response_format = body.get("response_format")
+        if isinstance(response_format, dict) and isinstance(response_format.get("type"), str):
+            shape += f"+{response_format['type']}"
+        return shape
     return "-"
+
+
+def _from_sdk(request: httpx.Request) -> bool:
+    """A request the official OpenAI SDK sent (it adds its x-stainless-* headers)."""
+    return "x-stainless-lang" in request.headers
 
 
 def normalise_model(model: Any) -> str | None:
@@ -171,8 +183,13 @@ def signature_of(request: httpx.Request, master_key: str | None) -> Signature:
         auth=auth_class(request.headers, master_key),
         model=normalise_model(body.get("model")),
         stream=bool(body.get("stream")),
-        input=_input_shape(request.url.path, body) if body else "-",
+        input=_input_shape(request.url.path, body) + _sdk_suffix(request, body) if body else "-",
     )
+
+
+def _sdk_suffix(request: httpx.Request, body: Mapping[str, Any]) -> str:
+    # The SDK chat check sends the plain chat check's body: recorded apart, so a fault can hit one.
+    return "+sdk" if isinstance(body.get("messages"), list) and _from_sdk(request) else ""
 
 
 @dataclass
@@ -410,7 +427,12 @@ class ReplayTransport(httpx.AsyncBaseTransport):
 
     def _answerer(self, by_signature: Mapping[Signature, Exchange]) -> Any:
         async def answer(request: httpx.Request) -> httpx.Response | None:
-            exchange = by_signature.get(signature_of(request, self.master_key.reveal()))
+            signature = signature_of(request, self.master_key.reveal())
+            exchange = by_signature.get(signature)
+            if exchange is None and signature.auth == "none":
+                # LiteLLM refuses a request without a key before it looks at the model: the
+                # recorded refusal answers an unauthenticated request for any model.
+                exchange = next((e for s, e in by_signature.items() if s.auth == "none"), None)
             if exchange is None:
                 return None  # no recording for this signature: respx tries the next route, then fails
             return await self._respond(exchange, request)

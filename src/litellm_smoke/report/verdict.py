@@ -219,6 +219,7 @@ class RunReport:
     started: str | None = None
     finished: str | None = None
     duration_s: float | None = None
+    inventory: dict[str, Any] | None = None  # what was verified, where each mode came from
 
     @classmethod
     def collect(
@@ -235,6 +236,7 @@ class RunReport:
         usage: Usage | None = None,
         started: float | None = None,
         finished: float | None = None,
+        inventory: dict[str, Any] | None = None,
     ) -> RunReport:
         rows = [CheckRow.from_result(r) for r in results]
         report = cls(
@@ -246,6 +248,7 @@ class RunReport:
             litellm_version=litellm_version,
             chat_models=list(chat_models),
             embedding_models=list(embedding_models),
+            inventory=inventory,
         )
         if usage is not None:
             report.model_calls = dict(usage.model_calls)
@@ -271,6 +274,7 @@ class RunReport:
             "target": {"url": self.target, "kind": self.target_kind},
             "litellm_version": self.litellm_version,
             "models": {"chat": self.chat_models, "embedding": self.embedding_models},
+            "inventory": self.inventory,
             "started": self.started,
             "finished": self.finished or _now(),
             "duration_s": self.duration_s,

@@ -1,5 +1,9 @@
 """Smoke checks of a LiteLLM proxy. Each test is one named check; failures say what broke.
 
+Each test reports the outcome of its check's network work, which the session runs for all
+selected checks at once (``engine/checks.py`` holds the work and the dependencies between
+checks: a failed prerequisite skips its dependents, pointing at it).
+
 Cost of a healthy run, per chat model: 3 completions (raw, streamed, OpenAI SDK) + 1 targeted
 health probe made by the proxy; per embedding model: 2 embedding calls + 1 health probe.
 """
@@ -8,10 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from litellm_smoke import checks
-from litellm_smoke.client.http import ProxyClient
+from litellm_smoke.engine.checks import Engine
 from litellm_smoke.errors import TargetUnreachable
-from litellm_smoke.settings import Settings
 
 pytestmark = [pytest.mark.smoke, pytest.mark.asyncio(loop_scope="session")]
 
@@ -23,14 +25,14 @@ async def test_reachability(smoke_preflight: TargetUnreachable | None) -> None:
         raise smoke_preflight
 
 
-async def test_readiness(gateway: ProxyClient, smoke_settings: Settings, request: pytest.FixtureRequest) -> None:
-    state = await checks.readiness(gateway, smoke_settings.expect_db)
-    # user_properties directly: the record_property fixture warns under junit_family xunit2
-    request.node.user_properties.append(("db", state.state))
+async def test_readiness(smoke_engine: Engine, request: pytest.FixtureRequest) -> None:
+    """/health/readiness answers 200 and its database state matches the expectation."""
+    await smoke_engine.report(request)
 
 
-async def test_auth_master_key_accepted(gateway: ProxyClient) -> None:
-    await checks.master_key_accepted(gateway)
+async def test_auth_master_key_accepted(smoke_engine: Engine, request: pytest.FixtureRequest) -> None:
+    """GET /v1/models with the master key answers 200: the root of every authenticated check."""
+    await smoke_engine.report(request)
 
 
 @pytest.mark.parametrize(
@@ -39,51 +41,117 @@ async def test_auth_master_key_accepted(gateway: ProxyClient) -> None:
     ids=["models", "chat"],
 )
 async def test_auth_unauthenticated_rejected(
-    gateway: ProxyClient, smoke_settings: Settings, method: str, path: str
+    smoke_engine: Engine, request: pytest.FixtureRequest, method: str, path: str
 ) -> None:
-    model = smoke_settings.chat_models[0] if smoke_settings.chat_models else None
-    await checks.unauthenticated_rejected(gateway, method, path, model)
+    await smoke_engine.report(request)
 
 
-async def test_auth_wrong_key_rejected(gateway: ProxyClient) -> None:
-    await checks.wrong_key_rejected(gateway)
+async def test_auth_wrong_key_rejected(smoke_engine: Engine, request: pytest.FixtureRequest) -> None:
+    await smoke_engine.report(request)
 
 
-async def test_auth_missing_bearer_prefix_rejected(gateway: ProxyClient) -> None:
-    await checks.missing_bearer_prefix_rejected(gateway)
+async def test_auth_missing_bearer_prefix_rejected(smoke_engine: Engine, request: pytest.FixtureRequest) -> None:
+    await smoke_engine.report(request)
 
 
-async def test_models_listed(gateway: ProxyClient, smoke_settings: Settings) -> None:
-    await checks.models_listed(gateway, smoke_settings.chat_models + smoke_settings.embedding_models)
+async def test_models_listed(smoke_engine: Engine, request: pytest.FixtureRequest) -> None:
+    """Every expected model is in /v1/models; a missing one skips only its own checks."""
+    await smoke_engine.report(request)
 
 
-async def test_chat_completion(gateway: ProxyClient, chat_model: str) -> None:
-    await checks.chat_completion(gateway, chat_model)
+async def test_chat_completion(smoke_engine: Engine, request: pytest.FixtureRequest, chat_model: str) -> None:
+    await smoke_engine.report(request)
 
 
-async def test_chat_streaming(gateway: ProxyClient, chat_model: str) -> None:
-    await checks.chat_streaming(gateway, chat_model)
+async def test_chat_streaming(smoke_engine: Engine, request: pytest.FixtureRequest, chat_model: str) -> None:
+    await smoke_engine.report(request)
 
 
 @pytest.mark.openai_sdk
-async def test_chat_openai_sdk(gateway: ProxyClient, chat_model: str) -> None:
-    await checks.chat_completion_sdk(gateway, chat_model)
+async def test_chat_openai_sdk(smoke_engine: Engine, request: pytest.FixtureRequest, chat_model: str) -> None:
+    await smoke_engine.report(request)
 
 
-async def test_embeddings_batch(gateway: ProxyClient, smoke_settings: Settings, embedding_model: str) -> None:
-    await checks.embeddings_batch(gateway, embedding_model, smoke_settings.embedding_dim)
+async def test_embeddings_batch(smoke_engine: Engine, request: pytest.FixtureRequest, embedding_model: str) -> None:
+    await smoke_engine.report(request)
 
 
 @pytest.mark.openai_sdk
 async def test_embeddings_openai_sdk_single(
-    gateway: ProxyClient, smoke_settings: Settings, embedding_model: str
+    smoke_engine: Engine, request: pytest.FixtureRequest, embedding_model: str
 ) -> None:
-    await checks.embeddings_single_sdk(gateway, embedding_model, smoke_settings.embedding_dim)
+    await smoke_engine.report(request)
 
 
-async def test_unknown_model_rejected(gateway: ProxyClient) -> None:
-    await checks.unknown_model_rejected(gateway)
+async def test_unknown_model_rejected(smoke_engine: Engine, request: pytest.FixtureRequest) -> None:
+    await smoke_engine.report(request)
 
 
-async def test_model_health(gateway: ProxyClient, any_model: str) -> None:
-    await checks.model_health(gateway, any_model)
+async def test_model_health(smoke_engine: Engine, request: pytest.FixtureRequest, any_model: str) -> None:
+    await smoke_engine.report(request)
+
+
+# -- other modes, declared capabilities, and what is not verified ---------------------------------
+# Collected only for models that have them (an absent mode or capability is no check at all).
+
+
+async def test_completion(smoke_engine: Engine, request: pytest.FixtureRequest, completion_model: str) -> None:
+    """/v1/completions with one token (mode completion)."""
+    await smoke_engine.report(request)
+
+
+async def test_rerank(smoke_engine: Engine, request: pytest.FixtureRequest, rerank_model: str) -> None:
+    """/v1/rerank with two documents: finite scores, the relevant one first (mode rerank)."""
+    await smoke_engine.report(request)
+
+
+async def test_moderation(smoke_engine: Engine, request: pytest.FixtureRequest, moderation_model: str) -> None:
+    """/v1/moderations: a result with a boolean flagged (mode moderation)."""
+    await smoke_engine.report(request)
+
+
+async def test_chat_tool_call(smoke_engine: Engine, request: pytest.FixtureRequest, tool_model: str) -> None:
+    """A forced tool_choice returns that function with JSON arguments (supports_function_calling)."""
+    await smoke_engine.report(request)
+
+
+async def test_chat_tool_call_streaming(smoke_engine: Engine, request: pytest.FixtureRequest, tool_model: str) -> None:
+    """The same, streamed: the tool_calls deltas reassemble (supports_function_calling)."""
+    await smoke_engine.report(request)
+
+
+async def test_chat_json_schema(smoke_engine: Engine, request: pytest.FixtureRequest, schema_model: str) -> None:
+    """A response_format json_schema answer parses and validates (supports_response_schema)."""
+    await smoke_engine.report(request)
+
+
+async def test_model_not_verified(smoke_engine: Engine, request: pytest.FixtureRequest, unverified_model: str) -> None:
+    """A model of a mode without a check (image, audio, video, unknown): listed as not verified."""
+    await smoke_engine.report(request)
+
+
+# -- other API surfaces, opt-in: --api responses,messages (LITELLM_SMOKE_APIS) ----------------------
+
+
+async def test_responses_api(smoke_engine: Engine, request: pytest.FixtureRequest, responses_model: str) -> None:
+    """/v1/responses: a completed response with text and usage."""
+    await smoke_engine.report(request)
+
+
+async def test_responses_api_streaming(
+    smoke_engine: Engine, request: pytest.FixtureRequest, responses_model: str
+) -> None:
+    """/v1/responses streamed: text deltas and response.completed with usage."""
+    await smoke_engine.report(request)
+
+
+async def test_messages_api(smoke_engine: Engine, request: pytest.FixtureRequest, messages_model: str) -> None:
+    """/v1/messages (Anthropic shape): a message with text and usage."""
+    await smoke_engine.report(request)
+
+
+async def test_messages_api_streaming(
+    smoke_engine: Engine, request: pytest.FixtureRequest, messages_model: str
+) -> None:
+    """/v1/messages streamed: text deltas, message_delta usage, message_stop."""
+    await smoke_engine.report(request)

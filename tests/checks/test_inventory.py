@@ -1,0 +1,118 @@
+"""The inventory: given lists, /model/info, the /v1/models + name-rule fallback, exclusions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from litellm_smoke._secrets import Secret
+from litellm_smoke.checks.inventory import Inventory, parse_model_info, resolve
+from litellm_smoke.client.http import ProxyClient
+from litellm_smoke.litellm_config.reader import looks_like_embedding
+
+pytestmark = pytest.mark.asyncio
+
+KEY = "sk-inventory-test-key"
+
+
+def _entry(name: str, **info: Any) -> dict[str, Any]:
+    return {"model_name": name, "litellm_params": {"model": f"openai/{name}"}, "model_info": info}
+
+
+MODEL_INFO = {
+    "data": [
+        _entry("chat-a", mode="chat"),
+        _entry("agent", mode="chat", supports_function_calling=True, supports_response_schema=True),
+        _entry("agent", mode="chat", supports_function_calling=True),  # a second deployment, no schema
+        _entry("embed-a", mode="embedding"),
+        _entry("image", mode="image_generation"),
+        _entry("openai/*"),
+        _entry("text-embedding-3-small", access_groups=["beta"]),  # no mode: the name rule decides
+    ]
+}
+V1_MODELS = {"data": [{"id": "chat-a"}, {"id": "bge-small"}, {"id": "gpt-x"}]}
+
+
+def _client(routes: dict[str, tuple[int, Any]], seen: list[str] | None = None) -> ProxyClient:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if seen is not None:
+            seen.append(request.url.path)
+        status, body = routes.get(request.url.path, (404, {"error": {"message": "no"}}))
+        return httpx.Response(status, json=body)
+
+    return ProxyClient("http://proxy.test", Secret(KEY), 5.0, transport=httpx.MockTransport(handler))
+
+
+Resolve = Callable[..., Any]
+
+
+async def _resolve(client: ProxyClient, **kw: Any) -> Inventory:
+    args: dict[str, Any] = {"chat": (), "embedding": (), "exclude": (), "discover": True}
+    args.update(kw)
+    async with client:
+        return await resolve(client, name_rule=looks_like_embedding, **args)
+
+
+async def test_discovery_from_model_info_reads_modes_and_capabilities() -> None:
+    inventory = await _resolve(_client({"/model/info": (200, MODEL_INFO)}))
+    assert inventory.of_mode("chat") == ["chat-a", "agent"]
+    assert inventory.of_mode("embedding") == ["embed-a", "text-embedding-3-small"]
+    # every deployment of 'agent' declares tools, only one declares response schema
+    assert inventory.with_capability("function_calling") == ["agent"]
+    assert inventory.with_capability("response_schema") == []
+    assert [m.name for m in inventory.unverified] == ["image"]
+    assert inventory.wildcards == ["openai/*"]
+    assert inventory.access_groups == ["beta"]
+    sources = {m.name: m.source for m in inventory.models}
+    assert sources["chat-a"] == "/model/info" and sources["text-embedding-3-small"] == "/model/info + name rule"
+    # 4 per chat model + 2 tool calls, 3 per embedding model; the image model costs nothing
+    assert inventory.expected_calls() == 4 + 6 + 3 + 3
+    assert any("not verified (mode image_generation)" in line for line in inventory.lines())
+
+
+async def test_fallback_to_v1_models_and_the_name_rule() -> None:
+    inventory = await _resolve(_client({"/model/info": (403, {}), "/v1/models": (200, V1_MODELS)}))
+    assert inventory.of_mode("chat") == ["chat-a", "gpt-x"]
+    assert inventory.of_mode("embedding") == ["bge-small"]
+    assert {m.source for m in inventory.models} == {"/v1/models + name rule"}
+
+
+async def test_nothing_discovered_says_why() -> None:
+    inventory = await _resolve(_client({"/model/info": (400, {}), "/v1/models": (400, {})}))
+    assert inventory.models == []
+    assert inventory.problem == "GET /model/info answered 400; GET /v1/models answered 400"
+
+
+async def test_given_lists_are_the_expectation_and_extra_models_are_reported() -> None:
+    inventory = await _resolve(
+        _client({"/model/info": (200, MODEL_INFO)}), chat=("agent", "missing-one"), embedding=("embed-a",)
+    )
+    assert [(m.name, m.mode, m.source) for m in inventory.models] == [
+        ("agent", "chat", "given"),
+        ("missing-one", "chat", "given"),
+        ("embed-a", "embedding", "given"),
+    ]
+    assert inventory.with_capability("function_calling") == ["agent"]  # still read from /model/info
+    assert inventory.extra == ["chat-a", "image", "text-embedding-3-small"]
+
+
+async def test_exclusions_by_glob_and_by_capability() -> None:
+    inventory = await _resolve(
+        _client({"/model/info": (200, MODEL_INFO)}), exclude=("chat-*", "image", "*:function_calling")
+    )
+    assert "chat-a" not in inventory.of_mode("chat") and inventory.excluded == ["chat-a", "image"]
+    assert inventory.with_capability("function_calling") == []
+
+
+async def test_no_discovery_makes_no_request() -> None:
+    seen: list[str] = []
+    inventory = await _resolve(_client({}, seen), chat=("a",), discover=False)
+    assert seen == [] and inventory.of_mode("chat") == ["a"]
+
+
+async def test_parse_model_info_ignores_junk() -> None:
+    assert parse_model_info({"data": [None, {"model_name": 3}, "x"]}) == []
+    assert parse_model_info([]) == []
