@@ -379,7 +379,7 @@ _SDK_IMPORT: threading.Thread | None = None
 def _import_quietly(name: str) -> None:
     try:
         importlib.import_module(name)
-    except BaseException:
+    except BaseException:  # a broken SDK is reported by the check's own import, with its traceback
         return
 
 
