@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -372,11 +373,36 @@ def _params(item: pytest.Item) -> dict[str, Any]:
     return dict(callspec.params) if callspec is not None else {}
 
 
+_SDK_IMPORT: threading.Thread | None = None
+
+
+def _import_quietly(name: str) -> None:
+    try:
+        importlib.import_module(name)
+    except BaseException:  # a broken SDK is reported by the check's own import, with its traceback
+        return
+
+
 def _preimport_sdk() -> None:
-    """Import the openai SDK (~0.7 s of CPU) in a thread while the first requests are in flight."""
-    thread = threading.Thread(target=importlib.import_module, args=("openai",), name="litellm-smoke-openai-import")
-    thread.daemon = True
-    thread.start()
+    """Import the openai SDK (~0.7 s of CPU) in a thread while the first requests are in flight.
+
+    Once per process; the SDK checks wait for it (:func:`sdk_ready`) before they import it
+    themselves, so two threads never import the package at the same time.
+    """
+    global _SDK_IMPORT
+    if "openai" in sys.modules or (_SDK_IMPORT is not None and _SDK_IMPORT.is_alive()):
+        return
+    _SDK_IMPORT = threading.Thread(
+        target=_import_quietly, args=("openai",), name="litellm-smoke-openai-import", daemon=True
+    )
+    _SDK_IMPORT.start()
+
+
+async def sdk_ready() -> None:
+    """Wait, without blocking the loop, until the background SDK import (if any) is done."""
+    thread = _SDK_IMPORT
+    if thread is not None and thread.is_alive():
+        await asyncio.to_thread(thread.join)
 
 
 @dataclass
@@ -407,8 +433,10 @@ class Engine:
         if spec.after_same_model and model is not None:
             needs = (*needs, f"{spec.after_same_model}[{model}]")
 
-        def work() -> Awaitable[Any]:
-            return spec.body(self.run, params, props)
+        async def work() -> Any:
+            if spec.sdk:
+                await sdk_ready()
+            return await spec.body(self.run, params, props)
 
         return Job(item.name, work, model=model, needs=needs, after=spec.after)
 
