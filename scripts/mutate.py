@@ -473,9 +473,10 @@ def _rerun_survivors(settings: Settings, timeout_s: float, no_docs: bool) -> int
         print("mutate: no earlier run in mutants/ (mutants/ran.json)", file=sys.stderr)
         return 2
     codes = exit_codes()
-    again = [n for n in last["names"] if status_of(codes.get(n)) != "killed"]
     generate()  # copies the current tests; sources already copied are kept
     mutants = collect(settings)
+    counted = {m.name for m in mutants if not m.message and m.key not in settings.equivalent}
+    again = [n for n in last["names"] if n in counted and status_of(codes.get(n)) != "killed"]
     if again:
         finished, elapsed = run(again, timeout_s)
         last["finished"] = last["finished"] and finished
