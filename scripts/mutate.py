@@ -326,12 +326,18 @@ def report(
         + ("" if finished else f" -- PARTIAL: the run hit its time bound after {elapsed / 60:.0f} min"),
         "",
         f"- date: {now}; wall time {elapsed / 60:.1f} min, one worker",
-        f"- command: `{command}` (`make mutate`); mutmut {getattr(mutmut, '__version__', '?')}, "
+        f"- command: `{command}` (`make mutate` runs `{COMMAND}`); mutmut {getattr(mutmut, '__version__', '?')}, "
         "configured in `[tool.mutmut]` and `[tool.litellm-smoke.mutation]` of pyproject.toml",
         "- tests: " + ", ".join(f"`{t}`" for t in _test_selection()) + " (offline only, no LiteLLM)",
         f"- scope: {', '.join(f'`{s}`' for s in settings.scope)}",
         f"- mutants made {len(mutants)}; failure-wording mutants not run {sum(m.message for m in mutants)}; "
-        f"run {len(ran)}; equivalent {len(equivalent)}; counted {len(counted)}",
+        f"countable {sum(not m.message for m in mutants)}; run {len(ran)}"
+        + (
+            " (a seeded random sample: the score estimates the whole)"
+            if len(ran) < sum(not m.message for m in mutants)
+            else ""
+        )
+        + f"; equivalent {len(equivalent)}; counted {len(counted)}",
         "",
         "score = killed / (run - equivalent); survivors, timeouts and mutants no test reaches count against it.",
         "Failure-wording mutants (a string inside `SmokeFailure(...)`, a `hint = ...`, a dropped `hint=` argument)",
@@ -473,9 +479,10 @@ def _rerun_survivors(settings: Settings, timeout_s: float, no_docs: bool) -> int
         print("mutate: no earlier run in mutants/ (mutants/ran.json)", file=sys.stderr)
         return 2
     codes = exit_codes()
-    again = [n for n in last["names"] if status_of(codes.get(n)) != "killed"]
     generate()  # copies the current tests; sources already copied are kept
     mutants = collect(settings)
+    counted = {m.name for m in mutants if not m.message and m.key not in settings.equivalent}
+    again = [n for n in last["names"] if n in counted and status_of(codes.get(n)) != "killed"]
     if again:
         finished, elapsed = run(again, timeout_s)
         last["finished"] = last["finished"] and finished

@@ -189,6 +189,9 @@ async def test_stream_without_events_or_with_the_wrong_type_or_status_fails() ->
     empty = proxy("POST", CHAT, httpx.Response(200, headers={"content-type": "text/event-stream"}, text=": ping\n\n"))
     with pytest.raises(SmokeFailure, match="no SSE events"):
         await chat.chat_streaming(empty, "m")
+    untyped = proxy("POST", CHAT, httpx.Response(200, content=b"data: [DONE]\n\n"))
+    with pytest.raises(SmokeFailure, match="asked for SSE, got no content-type"):
+        await chat.chat_streaming(untyped, "m")
     as_json = proxy("POST", CHAT, sse(*HEALTHY_STREAM, content_type="application/json"))
     with pytest.raises(SmokeFailure, match="asked for SSE, got application/json"):
         await chat.chat_streaming(as_json, "m")

@@ -89,9 +89,8 @@ async def test_the_sdk_single_input_enforces_the_dimension_too() -> None:
     client = scripted.client()
     assert await embeddings.embeddings_single_sdk(client, "e", 4) == {"dimension": 4, "vectors": 1}
     sent = scripted.bodies(EMBEDDINGS)[0]
-    assert sent["input"] == embeddings.INPUTS[0]
-    assert sent["encoding_format"] == "float"
-    assert client.usage.model_calls == {"e": 1}
-    assert client.usage.prompt_tokens == 9
+    assert sent["input"] == embeddings.INPUTS[0] and sent["encoding_format"] == "float"
+    assert sent["user"] == "litellm-smoke"
+    assert client.usage.model_calls == {"e": 1} and client.usage.prompt_tokens == 9
     with pytest.raises(SmokeFailure, match="dimension 4, expected 1536"):
         await embeddings.embeddings_single_sdk(scripted.client(), "e", 1536)

@@ -148,6 +148,8 @@ async def test_keys_precondition(expect_db: bool | None, answer: httpx.Response 
     assert len(scripted.requests) == (1 if answer is not None else 0)
     if reason is not None:
         assert reason.startswith(keys.NO_DATABASE_REASON)
+    if answer is not None and answer.headers.get("content-type") != "application/json":
+        assert reason is not None and reason.endswith("[readiness: HTTP 200, db=unknown]")
 
 
 # -- calling models with the key ---------------------------------------------------------------------
