@@ -30,7 +30,7 @@ PROBE_MAX_TOKENS = 1
 # every request of a healthy offline run: 16 checks, plus the readiness look-up of the key checks,
 # which then skip (no database), plus the security checks' version look-up; the route auth matrix
 # (one keyless probe per route, refused before any model runs) and the well-known-key probes come on top
-MAX_REQUESTS = 17 + 1 + len(ROUTE_MATRIX) + len(probe_keys())
+MAX_REQUESTS = 17 + 1 + 1 + len(ROUTE_MATRIX) + len(probe_keys())  # + GET /model/info (capabilities)
 
 
 @pytest.fixture
@@ -52,7 +52,9 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, dict[str, str]
 def test_a_healthy_run_stays_within_the_stated_cost(
     pytester: pytest.Pytester, healthy: Recordings, sent: list[tuple[str, str, dict[str, str], Any]]
 ) -> None:
-    run = run_offline(pytester, healthy)
+    # the README's per-model cost, for the seed's two models given as lists (discovery adds models,
+    # each costing what docs/checks.md states for its mode)
+    run = run_offline(pytester, healthy, "--chat-model", CHAT_MODEL, "--embedding-model", EMBED_MODEL)
     assert run.result.ret == 0, run.output
     assert 0 < len(sent) <= MAX_REQUESTS, [f"{m} {p}" for m, p, _, _ in sent]
 
