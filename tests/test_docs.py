@@ -48,7 +48,8 @@ RUN = {
 }
 # Commands not run here, and why. Keys are regular expressions matched against the whole command.
 NOT_RUN = {
-    r"make (smoke|test|lint|bench|clean)( PYTEST_ARGS=.*)?": "a make target: `make -n` checks it exists (below); "
+    r"make (smoke|test|lint|bench|clean|mutate|integration|images)( PYTEST_ARGS=.*)?": "a make target: "
+    "`make -n` checks it exists (below); "
     "the real runs are `.ci/run` and the fresh-clone measurement",
     r"(python3 -m )?pip install .*": "installs into the environment; the fresh-clone run does it",
     r"export LITELLM_MASTER_KEY=…": "a placeholder for your key",
