@@ -34,7 +34,15 @@ def die_with_parent(signum: int = signal.SIGINT) -> bool:
         return False
 
 
+_STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # Once: a second signal (the parent's death after its own SIGTERM, a second Ctrl-C forwarded)
+    # must not cut the teardown short, which stops the embedded proxy and deletes the minted key.
+    for name in _STOP_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
     raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
 
 
@@ -43,7 +51,7 @@ def main(argv: Sequence[str]) -> int:
     arguments = rest[1:] if rest[:1] == ["--"] else rest
     # A plain KeyboardInterrupt wherever the run is: asyncio's own SIGINT handler (installed only
     # when the default one is in place) would merely cancel the current check and carry on.
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+    for name in _STOP_SIGNALS:
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _interrupt)
     die_with_parent()
