@@ -257,14 +257,15 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 def pytest_report_collectionfinish(config: pytest.Config, items: Sequence[pytest.Item]) -> list[str]:
     if not any(is_smoke_check(item) for item in items):
         return []
+    settings = settings_of(config)
     lines: list[str] = []
     if not (config.stash.get(_ACTIVE_KEY, False) and SETTINGS_KEY in config.stash):
         # Smoke checks collected in a run that did not name the suite (a copy of it, a conftest):
         # the reproduction line comes after collection instead of in the header.
-        lines.append(settings_of(config).describe())
+        lines.append(settings.describe())
     session = config.stash.get(SESSION_KEY, None)
     if session is not None and session.prepared:
-        lines += session.inventory().lines(settings_of(config).apis)
+        lines += session.inventory().lines(settings.apis)
     return lines
 
 
