@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from litellm_smoke._secrets import REDACT
-from litellm_smoke.checks._common import ERROR_ENVELOPE, assert_no_echo, envelope_problem, not_litellm
+from litellm_smoke.checks._common import ERROR_ENVELOPE, assert_no_echo, expect_envelope, expect_status
 from litellm_smoke.client.diagnosis import describe, json_body
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.routes import MODELS, ROUTE_MATRIX_LITELLM_VERSION, RouteProbe, probe_body
@@ -30,15 +30,15 @@ def _rejected_by_litellm(response: httpx.Response, what: str) -> None:
         body = response.json()
     except ValueError:
         body = None
-    problem = envelope_problem(body)
-    if problem:
-        raise SmokeFailure(
-            f"{what}: {response.status_code} without LiteLLM's error envelope ({problem}){not_litellm(response)}",
-            expected=f"{response.status_code} {ERROR_ENVELOPE}",
-            got=describe(response),
-            hint="a component in front of LiteLLM answered instead of LiteLLM, so this run does not show "
-            "that LiteLLM itself rejects the key",
-        )
+    expect_envelope(
+        response,
+        body,
+        f"{what}: {response.status_code} without LiteLLM's error envelope",
+        f"{response.status_code} {ERROR_ENVELOPE}",
+        "a component in front of LiteLLM answered instead of LiteLLM, so this run does not show "
+        "that LiteLLM itself rejects the key",
+        origin=True,
+    )
 
 
 async def master_key_accepted(client: ProxyClient) -> None:
@@ -68,24 +68,22 @@ async def unauthenticated_rejected(client: ProxyClient, method: str, path: str, 
             "anyone who can reach it can spend on your models",
             security=True,
         )
-    if response.status_code != 401:
-        hint = "expected LiteLLM's auth error"
-        if response.status_code == 500:
-            hint = "a DB-less LiteLLM without the 'prisma' package answers 500 here (LiteLLM #35457); install prisma"
-        raise SmokeFailure(
-            f"unauthenticated request: expected HTTP 401, got {response.status_code}",
-            expected=f"{method} {path} without a key -> 401 {ERROR_ENVELOPE}",
-            got=describe(response),
-            hint=hint,
-        )
-    problem = envelope_problem(json_body(response, "unauthenticated request", "LiteLLM answers 401 with JSON"))
-    if problem:
-        raise SmokeFailure(
-            f"unauthenticated request: 401 without LiteLLM's error envelope ({problem})",
-            expected=f"401 {ERROR_ENVELOPE}",
-            got=describe(response),
-            hint="a component in front of LiteLLM answered instead of LiteLLM",
-        )
+    expect_status(
+        response,
+        401,
+        "unauthenticated request",
+        "a DB-less LiteLLM without the 'prisma' package answers 500 here (LiteLLM #35457); install prisma"
+        if response.status_code == 500
+        else "expected LiteLLM's auth error",
+        expected=f"{method} {path} without a key -> 401 {ERROR_ENVELOPE}",
+    )
+    expect_envelope(
+        response,
+        json_body(response, "unauthenticated request", "LiteLLM answers 401 with JSON"),
+        "unauthenticated request: 401 without LiteLLM's error envelope",
+        f"401 {ERROR_ENVELOPE}",
+        "a component in front of LiteLLM answered instead of LiteLLM",
+    )
 
 
 async def wrong_key_rejected(client: ProxyClient) -> None:
