@@ -16,7 +16,7 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from litellm_smoke.litellm_config.project import ImageRef, Pin, is_litellm_image, parse_image, scan_directory
-from litellm_smoke.litellm_config.rules._base import Family, Finding, LintContext, Rule, Severity
+from litellm_smoke.litellm_config.rules._base import Check, Finding, LintContext, Severity
 from litellm_smoke.security.advisories import Advisory, allowed_by, known_bad, known_bad_image, parse_version
 
 # Tags LiteLLM moves to each new build: what runs changes without a deploy.
@@ -215,23 +215,4 @@ def _label(directory: Path, ctx: LintContext) -> str:
     return str(directory)
 
 
-FAMILY = Family(
-    "versions",
-    "Versions and images",
-    (check_versions_and_images,),
-    (
-        Rule(
-            "litellm-pin-known-bad",
-            "error",
-            "a requirement, lockfile or Dockerfile pins a known-bad LiteLLM (error if malicious, else warning)",
-        ),
-        Rule(
-            "litellm-range-admits-known-bad",
-            "warning",
-            "a version range admits a malicious LiteLLM release (info if only vulnerable ones)",
-        ),
-        Rule("image-tag-floating", "warning", "a LiteLLM image floats (main-latest, main-stable, latest, no tag)"),
-        Rule("image-version-known-bad", "warning", "a LiteLLM image tag names a release an advisory lists"),
-        Rule("image-digest-compromised", "error", "a LiteLLM image digest is listed as compromised"),
-    ),
-)
+CHECKS: tuple[Check, ...] = (check_versions_and_images,)
