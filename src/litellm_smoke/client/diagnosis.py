@@ -25,6 +25,10 @@ class Cause:
     detail: str
     hint: str
 
+    def failure(self, title: str, expected: str, kind: type[SmokeFailure] = SmokeFailure) -> SmokeFailure:
+        """This cause as a failure ``title`` (which names :attr:`summary`): got the detail, with its hint."""
+        return kind(title, expected=expected, got=self.detail, hint=self.hint)
+
 
 def _chain(exc: BaseException) -> list[BaseException]:
     seen: list[BaseException] = []
