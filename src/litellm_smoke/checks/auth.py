@@ -23,9 +23,17 @@ def probe_chat_body(model: str) -> dict[str, Any]:
     return {"model": model, "messages": [{"role": "user", "content": "ping"}], "max_tokens": 1}
 
 
-def _rejected_by_litellm(response: httpx.Response, what: str) -> None:
-    """A rejection proves LiteLLM enforces auth only when it carries LiteLLM's error envelope:
+def _rejected_by_litellm(response: httpx.Response, what: str, statuses: str, expected: str, hint: str) -> None:
+    """A bad key is refused with 400 or 401 (``statuses``: how the failure names what it expected) and
+    LiteLLM's error envelope: a rejection proves LiteLLM enforces auth only when it carries the envelope,
     a bare 401 (plain text, ``{"detail": ...}``) comes from an ingress or auth proxy in front of it."""
+    if response.status_code not in (400, 401):
+        raise SmokeFailure(
+            f"{what}: expected HTTP {statuses}, got {response.status_code}",
+            expected=expected,
+            got=describe(response),
+            hint=hint,
+        )
     try:
         body = response.json()
     except ValueError:
@@ -104,36 +112,35 @@ async def wrong_key_rejected(client: ProxyClient) -> None:
             security=True,
         )
     assert_no_echo(response, [wrong, client.master_key], "wrong key")
-    if response.status_code not in (400, 401):
-        raise SmokeFailure(
-            f"wrong key: expected HTTP 400 or 401, got {response.status_code}",
-            expected="401 auth error (DB-less: 400 no_db_connection from LiteLLM 1.65, 401 on 1.60-1.63)",
-            got=describe(response),
-            hint="a 500 usually means the DB-less proxy lacks the 'prisma' package (LiteLLM #35457)",
-        )
-    _rejected_by_litellm(response, "wrong key")
+    _rejected_by_litellm(
+        response,
+        "wrong key",
+        "400 or 401",
+        "401 auth error (DB-less: 400 no_db_connection from LiteLLM 1.65, 401 on 1.60-1.63)",
+        "a 500 usually means the DB-less proxy lacks the 'prisma' package (LiteLLM #35457)",
+    )
 
 
 async def missing_bearer_prefix_rejected(client: ProxyClient) -> None:
     """The master key sent without ``Bearer `` is refused (LiteLLM: malformed API key)."""
     response = await client.get(MODELS, bearer=False)
     assert_no_echo(response, [client.master_key], "key without 'Bearer ' prefix")
+    expected = "HTTP 401 'Malformed API Key passed in'"
     if response.is_success:
         raise SmokeFailure(
             f"key without 'Bearer ' accepted: GET {MODELS} answered {response.status_code}",
-            expected="HTTP 401 'Malformed API Key passed in'",
+            expected=expected,
             got=describe(response),
             hint="something in front of LiteLLM rewrites the Authorization header, or auth is custom",
             security=True,
         )
-    if response.status_code not in (400, 401):
-        raise SmokeFailure(
-            f"key without 'Bearer ': expected HTTP 401, got {response.status_code}",
-            expected="HTTP 401 'Malformed API Key passed in'",
-            got=describe(response),
-            hint="LiteLLM rejects an Authorization header without 'Bearer ' with 401",
-        )
-    _rejected_by_litellm(response, "key without 'Bearer '")
+    _rejected_by_litellm(
+        response,
+        "key without 'Bearer '",
+        "401",
+        expected,
+        "LiteLLM rejects an Authorization header without 'Bearer ' with 401",
+    )
 
 
 REFUSED = (401, 403)

@@ -52,25 +52,26 @@ async def unknown_model_rejected(client: ProxyClient) -> None:
     model = "litellm-smoke-no-such-model-" + secrets.token_hex(4)
     response = await client.post(CHAT, probe_chat_body(model))
     assert_no_echo(response, [client.master_key], "unknown model")
+    got = describe(response)
     if response.is_success:
         raise SmokeFailure(
             f"unknown model accepted: {model} answered {response.status_code}",
             expected="HTTP 400 'Invalid model name passed in'",
-            got=describe(response),
+            got=got,
             hint="a wildcard route or a fallback catches every model name; requests for typos get billed",
         )
     if response.status_code >= 500:
         raise SmokeFailure(
             f"unknown model: server error {response.status_code} instead of a client error",
             expected=f"HTTP 4xx {ERROR_ENVELOPE}",
-            got=describe(response),
+            got=got,
             hint="the proxy crashes on bad input; clients will retry a 5xx and alerts will fire",
         )
     if not 400 <= response.status_code < 500:
         raise SmokeFailure(
             f"unknown model: unexpected HTTP {response.status_code}",
             expected=f"HTTP 4xx {ERROR_ENVELOPE}",
-            got=describe(response),
+            got=got,
             hint="redirects or informational answers mean something in front of LiteLLM",
         )
     expect_envelope(
