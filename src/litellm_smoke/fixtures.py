@@ -45,6 +45,9 @@ SETTINGS_KEY = pytest.StashKey[Settings]()
 # Set instead of SETTINGS_KEY when the settings are invalid in a run that did not ask for the suite.
 SETTINGS_ERROR_KEY = pytest.StashKey[pytest.UsageError]()
 MASKER_KEY = pytest.StashKey[Masker]()
+FREEZE_HEAP_KEY = pytest.StashKey[bool]()
+"""Whether the engine may freeze the heap (``gc.freeze``): a session of its own, not one that
+pytester runs inside another test (the outer test process keeps its garbage collector as it was)."""
 
 
 @dataclass
@@ -371,7 +374,8 @@ async def smoke_engine(
     settings = smoke_settings
     run = Run(smoke_key_session.client, settings, smoke_key_session, smoke_inventory)
     eager = settings.concurrency > 1 and not request.config.getoption("maxfail", 0)
-    engine = Engine.build(run, request.session.items, limit=settings.concurrency, eager=eager)
+    freeze = request.config.stash.get(FREEZE_HEAP_KEY, False)
+    engine = Engine.build(run, request.session.items, limit=settings.concurrency, eager=eager, freeze=freeze)
     engine.start()
     try:
         yield engine

@@ -20,6 +20,7 @@ from litellm_smoke._secrets import redact
 from litellm_smoke.engine.checks import CHECK_DURATION_KEY, OPTIONAL_PARAMS, model_of, optional_models
 from litellm_smoke.errors import SmokeFailure
 from litellm_smoke.fixtures import (  # noqa: F401 - re-exported so the entry point provides them
+    FREEZE_HEAP_KEY,
     MASKER_KEY,
     SESSION_KEY,
     SETTINGS_ERROR_KEY,
@@ -222,6 +223,8 @@ def pytest_configure(config: pytest.Config) -> None:
             raise
         config.stash[SETTINGS_ERROR_KEY] = exc
     config.stash[RESULTS_KEY] = []
+    # A session inside a running test (pytester, in process) leaves the outer process's heap alone.
+    config.stash[FREEZE_HEAP_KEY] = "PYTEST_CURRENT_TEST" not in os.environ
     if active:
         _install_redacting_log_factory(config)
 
