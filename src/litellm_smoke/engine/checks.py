@@ -391,11 +391,14 @@ def _import_quietly(names: Sequence[str], freeze: bool) -> None:
         freeze_heap()
 
 
-def _preimport_sdk(freeze: bool) -> None:
-    """Import the openai SDK (~0.7 s of CPU) in a thread while the first requests are in flight.
+def preimport_sdk(freeze: bool) -> None:
+    """Import the openai SDK (~0.7 s of CPU) in a thread, beside collection and the first requests.
 
     Once per process; the SDK checks wait for it (:func:`sdk_ready`) before they import it
-    themselves, so two threads never import the package at the same time.
+    themselves, so two threads never import the package at the same time. The plugin starts it
+    at configure time when the SDK checks will surely run; otherwise the engine does, once it
+    knows the selected checks. The SDK checks are sent as soon as it is done: the import, not
+    the plain check, is then their only wait.
     """
     global _SDK_IMPORT
     if all(name in sys.modules for name in SDK_MODULES) or (_SDK_IMPORT is not None and _SDK_IMPORT.is_alive()):
@@ -449,7 +452,7 @@ class Engine:
         if freeze:
             freeze_heap()  # what collection built stays; the checks' garbage is collected as usual
         if eager and any(d.sdk for item in items if (d := _def_of(item)) is not None):
-            _preimport_sdk(freeze)
+            preimport_sdk(freeze)
         return engine
 
     def _job(self, item: pytest.Item) -> Job | None:
