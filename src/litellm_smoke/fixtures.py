@@ -18,7 +18,7 @@ from litellm_smoke.checks.inventory import Inventory, Model
 from litellm_smoke.checks.preflight import check_liveliness
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.keys import DEFAULT_DURATION, KeyRegistry, MintedKey
-from litellm_smoke.engine.checks import Engine, KeyMint, KeySession, Run
+from litellm_smoke.engine.checks import Engine, KeyMint, KeySession, Run, preimport_sdk
 from litellm_smoke.errors import SmokeFailure, StartupError, TargetUnreachable, excerpt
 from litellm_smoke.litellm_config.reader import looks_like_embedding
 from litellm_smoke.report import Masker
@@ -45,6 +45,12 @@ SETTINGS_KEY = pytest.StashKey[Settings]()
 # Set instead of SETTINGS_KEY when the settings are invalid in a run that did not ask for the suite.
 SETTINGS_ERROR_KEY = pytest.StashKey[pytest.UsageError]()
 MASKER_KEY = pytest.StashKey[Masker]()
+FREEZE_HEAP_KEY = pytest.StashKey[bool]()
+"""Whether the engine may freeze the heap (``gc.freeze``): a session of its own, not one that
+pytester runs inside another test (the outer test process keeps its garbage collector as it was)."""
+EARLY_SDK_IMPORT_KEY = pytest.StashKey[bool]()
+"""Whether the openai SDK import may start once the target answered, during collection: the SDK
+checks will surely run (the plugin judges it at configure time) and the session is not nested."""
 
 
 @dataclass
@@ -87,8 +93,9 @@ class SmokeSession:
     at the end of the session (also on Ctrl-C).
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, preimport_sdk: bool = False) -> None:
         self.settings = settings
+        self.preimport_sdk = preimport_sdk
         self._stack = contextlib.ExitStack()
         self._target: Target | None = None
         self._preflight: TargetUnreachable | None = None
@@ -189,6 +196,9 @@ class SmokeSession:
                 await check_liveliness(client)
             except TargetUnreachable as failure:
                 self._preflight = failure  # the given lists still name the checks that are skipped
+            else:
+                if self.preimport_sdk:  # a dead target never pays for it
+                    preimport_sdk(freeze=True)
             found = await inventory.resolve(
                 client,
                 chat=() if settings.no_models else settings.chat_models,
@@ -212,7 +222,9 @@ def smoke_session(config: pytest.Config) -> SmokeSession:
     """The session state of ``config``, created on first use and closed with the config."""
     session = config.stash.get(SESSION_KEY, None)
     if session is None:
-        session = config.stash[SESSION_KEY] = SmokeSession(config.stash[SETTINGS_KEY])
+        session = config.stash[SESSION_KEY] = SmokeSession(
+            config.stash[SETTINGS_KEY], preimport_sdk=config.stash.get(EARLY_SDK_IMPORT_KEY, False)
+        )
         config.add_cleanup(session.close)
     return session
 
@@ -371,7 +383,8 @@ async def smoke_engine(
     settings = smoke_settings
     run = Run(smoke_key_session.client, settings, smoke_key_session, smoke_inventory)
     eager = settings.concurrency > 1 and not request.config.getoption("maxfail", 0)
-    engine = Engine.build(run, request.session.items, limit=settings.concurrency, eager=eager)
+    freeze = request.config.stash.get(FREEZE_HEAP_KEY, False)
+    engine = Engine.build(run, request.session.items, limit=settings.concurrency, eager=eager, freeze=freeze)
     engine.start()
     try:
         yield engine

@@ -20,6 +20,8 @@ from litellm_smoke._secrets import redact
 from litellm_smoke.engine.checks import CHECK_DURATION_KEY, OPTIONAL_PARAMS, model_of, optional_models
 from litellm_smoke.errors import SmokeFailure
 from litellm_smoke.fixtures import (  # noqa: F401 - re-exported so the entry point provides them
+    EARLY_SDK_IMPORT_KEY,
+    FREEZE_HEAP_KEY,
     MASKER_KEY,
     SESSION_KEY,
     SETTINGS_ERROR_KEY,
@@ -222,8 +224,41 @@ def pytest_configure(config: pytest.Config) -> None:
             raise
         config.stash[SETTINGS_ERROR_KEY] = exc
     config.stash[RESULTS_KEY] = []
+    # A session inside a running test (pytester, in process) leaves the outer process's heap alone.
+    config.stash[FREEZE_HEAP_KEY] = top_level = "PYTEST_CURRENT_TEST" not in os.environ
+    # The SDK import starts as soon as the target answers (during collection), not after it.
+    config.stash[EARLY_SDK_IMPORT_KEY] = active and top_level and _sdk_checks_will_run(config)
     if active:
         _install_redacting_log_factory(config)
+
+
+_SDK_MARKERS = {"smoke", "openai_sdk", "asyncio"}
+
+
+def _sdk_checks_will_run(config: pytest.Config) -> bool:
+    """Whether this run surely runs the openai SDK checks concurrently, judged before collection.
+
+    The suite is named (its path, ``--pyargs``, the CLI), nothing can deselect them (``-k``,
+    ``--deselect``, ``--lf``, a ``-m`` that excludes ``openai_sdk``), and they run eagerly. When in
+    doubt, no: the engine then starts the import once it knows the selected checks, and a run
+    that does not need the SDK never pays for it.
+    """
+    settings = config.stash.get(SETTINGS_KEY, None)
+    if settings is None or settings.no_models or settings.concurrency <= 1 or not suite_named(config):
+        return False
+    if any(config.getoption(name, None) for name in ("collectonly", "keyword", "deselect", "lf", "stepwise")):
+        return False
+    if config.getoption("maxfail", 0):
+        return False
+    markexpr = str(config.getoption("markexpr", "") or "").strip()
+    if not markexpr:
+        return True
+    try:
+        from _pytest.mark.expression import Expression  # pytest's own -m parser
+
+        return bool(Expression.compile(markexpr).evaluate(_carries(_SDK_MARKERS)))
+    except Exception:  # a bad expression is pytest's error to report
+        return False
 
 
 def _install_redacting_log_factory(config: pytest.Config) -> None:

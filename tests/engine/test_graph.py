@@ -200,3 +200,93 @@ def _noop() -> Callable[[], Awaitable[None]]:
         return None
 
     return run
+
+
+# -- speculative needs: a dependent sent alongside its prerequisite, reported as if after it -------
+
+
+async def test_overlapped_need_runs_alongside_and_reports_as_after() -> None:
+    log: list[str] = []
+    jobs = [
+        _job("chat[m]", log, model="m", delay=0.1),
+        _job("sdk[m]", log, model="m", delay=0.1, needs=("chat[m]",), overlap=("chat[m]",)),
+    ]
+    scheduler = Scheduler(jobs, limit=8, eager=True)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    outcomes = await _all(scheduler)
+    assert loop.time() - started < 0.19  # one latency, not two
+    assert log.index("start sdk[m]") < log.index("end chat[m]")
+    assert outcomes == {"chat[m]": ("passed", ""), "sdk[m]": ("passed", "")}
+
+
+async def test_failed_overlapped_need_skips_the_dependent_whatever_it_got() -> None:
+    log: list[str] = []
+    jobs = [
+        _job("chat[m]", log, model="m", delay=0.05, fail=_failure("chat m: expected HTTP 200, got 500")),
+        _job("sdk[m]", log, model="m", fail=_failure("chat m: the OpenAI SDK got HTTP 500"), needs=("chat[m]",),
+             overlap=("chat[m]",)),
+    ]  # fmt: skip
+    outcomes = await _all(Scheduler(jobs, limit=8, eager=True))
+    assert outcomes["chat[m]"][0] == "failed"
+    assert outcomes["sdk[m]"] == ("skipped", "chat m: expected HTTP 200, got 500 -- see chat[m]")
+
+
+async def test_failed_overlapped_need_cancels_the_dependent_in_flight() -> None:
+    """A slow upstream is waited for once: the dependent's request is dropped when its prerequisite fails."""
+    log: list[str] = []
+    jobs = [
+        _job("chat[m]", log, model="m", delay=0.05, fail=_failure("chat m: timed out")),
+        _job("sdk[m]", log, model="m", delay=30, needs=("chat[m]",), overlap=("chat[m]",)),
+    ]
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    outcomes = await asyncio.wait_for(_all(Scheduler(jobs, limit=8, eager=True)), 5)
+    assert loop.time() - started < 1
+    assert outcomes["sdk[m]"] == ("skipped", "chat m: timed out -- see chat[m]")
+    assert "end sdk[m]" not in log
+
+
+async def test_lazy_mode_does_not_overlap() -> None:
+    log: list[str] = []
+    jobs = [
+        _job("chat[m]", log, model="m", delay=0.01, fail=_failure("chat m: 500")),
+        _job("sdk[m]", log, model="m", needs=("chat[m]",), overlap=("chat[m]",)),
+    ]
+    outcomes = await _all(Scheduler(jobs, limit=1, eager=False))
+    assert outcomes["sdk[m]"] == ("skipped", "chat m: 500 -- see chat[m]")
+    assert "start sdk[m]" not in log  # serial mode sends nothing for a skipped check, as before
+
+
+async def test_cooldown_is_never_blamed_on_a_dependent_sent_alongside() -> None:
+    """The SDK's failure reached the proxy first and cooled the model down; the plain check got the 429.
+
+    Blaming the SDK would point the plain check at its own dependent, which points back: the plain
+    check stays the one failure, and the SDK check is skipped pointing at it.
+    """
+    log: list[str] = []
+    jobs = [
+        _job("chat[m]", log, model="m", delay=0.05, fail=_failure("chat m: got 429", got=f"HTTP 429 {COOLDOWN}")),
+        _job("sdk[m]", log, model="m", fail=_failure("chat m: SDK got 500"), needs=("chat[m]",),
+             overlap=("chat[m]",)),
+        _job("stream[m]", log, model="m", delay=0.1, fail=_failure("stream: got 429", got=f"HTTP 429 {COOLDOWN}")),
+    ]  # fmt: skip
+    outcomes = await asyncio.wait_for(_all(Scheduler(jobs, limit=8, eager=True)), 5)
+    assert outcomes["chat[m]"][0] == "failed"
+    assert outcomes["sdk[m]"] == ("skipped", "chat m: got 429 -- see chat[m]")
+    assert [key for key, (status, _) in outcomes.items() if status == "failed"] == ["chat[m]"]
+
+
+async def test_ready_is_awaited_without_holding_a_slot() -> None:
+    gate = asyncio.Event()
+    log: list[str] = []
+
+    async def ready() -> None:
+        await gate.wait()
+
+    jobs = [Job("sdk", _noop(), ready=ready), _job("plain", log)]
+    scheduler = Scheduler(jobs, limit=1, eager=True)
+    scheduler.start()
+    assert (await asyncio.wait_for(scheduler.outcome("plain"), 1)).status == "passed"
+    gate.set()
+    assert (await scheduler.outcome("sdk")).status == "passed"

@@ -19,6 +19,7 @@ its dependents run without waiting for it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import sys
 import threading
@@ -164,7 +165,7 @@ class CheckDef:
     after: tuple[str, ...] = ()
     per_model: bool = False
     sdk: bool = False  # uses the openai SDK: its import can start early, in a thread
-    after_same_model: str | None = None  # needs this check of the same model to have passed
+    after_same_model: str | None = None  # needs this check of the same model to have passed (overlapping it)
 
 
 # -- the checks, one body each ---------------------------------------------------------------------
@@ -303,8 +304,9 @@ DEFS: dict[str, CheckDef] = {
     "test_unknown_model_rejected": CheckDef(_plain(checks.unknown_model_rejected), needs=(MASTER,)),
     "test_chat_completion": CheckDef(_model_body(checks.chat_completion), per_model=True),
     "test_chat_streaming": CheckDef(_model_body(checks.chat_streaming), per_model=True),
-    # The SDK sends the plain check's request: if that failed, the SDK's failure adds nothing (and a
-    # slow upstream would be waited for twice); it runs after it, while the SDK import finishes.
+    # The SDK sends the plain check's request: if that failed, the SDK's failure adds nothing, so it
+    # is reported after it (skipped, pointing there). Concurrently it is sent alongside it, and
+    # cancelled when the plain check fails (a slow upstream is waited for once).
     "test_chat_openai_sdk": CheckDef(
         _model_body(checks.chat_completion_sdk), per_model=True, sdk=True, after_same_model="test_chat_completion"
     ),
@@ -374,35 +376,64 @@ def _params(item: pytest.Item) -> dict[str, Any]:
 
 
 _SDK_IMPORT: threading.Thread | None = None
+_SDK_WAIT: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
+SDK_MODULES = ("openai", "openai.resources.chat", "openai.resources.embeddings")
+"""The SDK and the resource modules its client imports on first use (``sdk.chat.completions``)."""
 
 
-def _import_quietly(name: str) -> None:
+def _import_quietly(names: Sequence[str], freeze: bool) -> None:
     try:
-        importlib.import_module(name)
+        for name in names:
+            importlib.import_module(name)
     except BaseException:  # a broken SDK is reported by the check's own import, with its traceback
         return
+    if freeze:
+        freeze_heap()
 
 
-def _preimport_sdk() -> None:
-    """Import the openai SDK (~0.7 s of CPU) in a thread while the first requests are in flight.
+def preimport_sdk(freeze: bool) -> None:
+    """Import the openai SDK (~0.7 s of CPU) in a thread, beside collection and the first requests.
 
     Once per process; the SDK checks wait for it (:func:`sdk_ready`) before they import it
-    themselves, so two threads never import the package at the same time.
+    themselves, so two threads never import the package at the same time. The plugin starts it
+    at configure time when the SDK checks will surely run; otherwise the engine does, once it
+    knows the selected checks. The SDK checks are sent as soon as it is done: the import, not
+    the plain check, is then their only wait.
     """
     global _SDK_IMPORT
-    if "openai" in sys.modules or (_SDK_IMPORT is not None and _SDK_IMPORT.is_alive()):
+    if all(name in sys.modules for name in SDK_MODULES) or (_SDK_IMPORT is not None and _SDK_IMPORT.is_alive()):
         return
     _SDK_IMPORT = threading.Thread(
-        target=_import_quietly, args=("openai",), name="litellm-smoke-openai-import", daemon=True
+        target=_import_quietly, args=(SDK_MODULES, freeze), name="litellm-smoke-openai-import", daemon=True
     )
     _SDK_IMPORT.start()
 
 
+def freeze_heap() -> None:
+    """Move every object alive now (modules, classes, pytest's items) out of the garbage collector's way.
+
+    The SDK's import roughly triples the heap; every full collection after it (during the checks,
+    pytest's two at the end, the interpreter's at exit) walks all of it again: 0.3-0.6 s of CPU per
+    run, more than a trivial pytest takes. Frozen objects are never collected, which is what
+    import-time objects are anyway; a run inside another test (pytester) does not freeze (see
+    :data:`litellm_smoke.fixtures.FREEZE_HEAP_KEY`).
+    """
+    gc.freeze()
+
+
 async def sdk_ready() -> None:
-    """Wait, without blocking the loop, until the background SDK import (if any) is done."""
+    """Wait, without blocking the loop, until the background SDK import (if any) is done.
+
+    Every SDK check awaits the same join (one worker thread, not one per check).
+    """
+    global _SDK_WAIT
     thread = _SDK_IMPORT
-    if thread is not None and thread.is_alive():
-        await asyncio.to_thread(thread.join)
+    if thread is None or not thread.is_alive():
+        return
+    loop = asyncio.get_running_loop()
+    if _SDK_WAIT is None or _SDK_WAIT[0] is not loop or (_SDK_WAIT[1].done() and thread.is_alive()):
+        _SDK_WAIT = (loop, asyncio.ensure_future(asyncio.to_thread(thread.join)))
+    await asyncio.shield(_SDK_WAIT[1])
 
 
 @dataclass
@@ -414,12 +445,14 @@ class Engine:
     props: dict[str, Props] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, run: Run, items: Sequence[pytest.Item], *, limit: int, eager: bool) -> Engine:
+    def build(cls, run: Run, items: Sequence[pytest.Item], *, limit: int, eager: bool, freeze: bool = False) -> Engine:
         engine = cls(run, Scheduler((), limit=limit, eager=eager))
         jobs = [job for item in items if (job := engine._job(item)) is not None]
         engine.scheduler = Scheduler(jobs, limit=limit, eager=eager)
+        if freeze:
+            freeze_heap()  # what collection built stays; the checks' garbage is collected as usual
         if eager and any(d.sdk for item in items if (d := _def_of(item)) is not None):
-            _preimport_sdk()
+            preimport_sdk(freeze)
         return engine
 
     def _job(self, item: pytest.Item) -> Job | None:
@@ -430,15 +463,17 @@ class Engine:
         props = self.props.setdefault(item.name, [])
         needs = (MASTER, LISTED, *spec.needs) if spec.per_model else spec.needs
         model = model_of(params)
+        overlap: tuple[str, ...] = ()
         if spec.after_same_model and model is not None:
-            needs = (*needs, f"{spec.after_same_model}[{model}]")
+            # reported after it, but sent alongside it (eager mode): one upstream latency per model, not two
+            overlap = (f"{spec.after_same_model}[{model}]",)
+            needs = (*needs, *overlap)
 
         async def work() -> Any:
-            if spec.sdk:
-                await sdk_ready()
             return await spec.body(self.run, params, props)
 
-        return Job(item.name, work, model=model, needs=needs, after=spec.after)
+        ready = sdk_ready if spec.sdk else None
+        return Job(item.name, work, model=model, needs=needs, after=spec.after, overlap=overlap, ready=ready)
 
     def start(self) -> None:
         self.scheduler.start()

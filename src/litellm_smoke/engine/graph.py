@@ -2,7 +2,11 @@
 
 A :class:`Job` is one pytest item's work (a coroutine factory), the checks it ``needs`` (a
 failed or skipped prerequisite skips it, pointing at the root cause) and the checks it must run
-``after`` (order only, e.g. the key delete after every other key check). The :class:`Scheduler`
+``after`` (order only, e.g. the key delete after every other key check). A need listed in
+``overlap`` too is speculative (eager mode only): the job starts without waiting for it and is
+reported as the graph says once both are done. If that prerequisite fails, the job is cancelled
+(if still running) and skipped pointing at it, whatever it got; the SDK checks overlap the plain
+check that sends the same request, so a model costs one upstream latency, not two. The :class:`Scheduler`
 runs jobs as asyncio tasks, at most ``limit`` at once: a job sends its requests one after the
 other, so the limit bounds the requests in flight across all models. Each pytest item then
 awaits its own job's :class:`Outcome` and reports it, in collection order.
@@ -48,6 +52,8 @@ class Job:
     model: str | None = None
     needs: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
+    overlap: tuple[str, ...] = ()  # needs it may run alongside (eager mode): reported as if after them
+    ready: Callable[[], Awaitable[None]] | None = None  # awaited before the job takes a slot (an import)
 
 
 @dataclass
@@ -94,6 +100,7 @@ class Scheduler:
         self.limit = max(1, limit)
         self.eager = eager
         self._tasks: dict[str, asyncio.Task[Outcome]] = {}
+        self._speculative: dict[str, asyncio.Task[Outcome]] = {}
         self._raw: dict[str, Outcome] = {}
         self._raw_done: dict[str, asyncio.Event] = {}
         self._started: dict[str, float] = {}
@@ -110,7 +117,7 @@ class Scheduler:
 
     async def aclose(self) -> None:
         """Cancel what has not finished (``-x``, Ctrl-C) and wait for it."""
-        pending = [task for task in self._tasks.values() if not task.done()]
+        pending = [task for task in (*self._tasks.values(), *self._speculative.values()) if not task.done()]
         for task in pending:
             task.cancel()
         if pending:
@@ -124,22 +131,22 @@ class Scheduler:
         return task
 
     async def _run(self, job: Job) -> Outcome:
+        overlap = set(job.overlap) if self.eager else set()
         for need in job.needs:
-            if need not in self.jobs:
+            if need not in self.jobs or need in overlap:
                 continue  # deselected: it makes no request, and does not hold its dependents back
             prerequisite = await self._task(need)
             if prerequisite.blocks_model(job.model):
                 self._raw_done[job.key].set()
-                root = prerequisite.root or need
-                why = prerequisite.reason if prerequisite.status == "skipped" else title_of(prerequisite.error)
-                why = why.split(" -- see ")[0]
-                return Outcome("skipped", reason=f"{why} -- see {root}", root=root)
+                return _skipped_by(need, prerequisite)
         for before in job.after:
             if before in self.jobs:
                 await self._task(before)
-        raw = await self._execute(job)
-        self._raw[job.key] = raw
-        self._raw_done[job.key].set()
+        overlapped = [need for need in job.needs if need in overlap and need in self.jobs]
+        if overlapped:
+            raw = await self._speculate(job, overlapped)
+        else:
+            raw = await self._execute(job)
         if raw.status == "failed" and job.model is not None and is_cooldown(raw.error):
             cause = await self._cooldown_cause(job)
             if cause is not None:
@@ -152,9 +159,30 @@ class Scheduler:
                 )
         return raw
 
+    async def _speculate(self, job: Job, overlapped: list[str]) -> Outcome:
+        """Run ``job`` alongside its ``overlapped`` prerequisites; their failure decides, as if it waited."""
+        running = self._speculative[job.key] = asyncio.get_running_loop().create_task(self._execute(job))
+        for need in overlapped:
+            prerequisite = await self._task(need)
+            if prerequisite.blocks_model(job.model):
+                running.cancel()  # its answer is not reported: stop waiting for it (a slow upstream)
+                await asyncio.gather(running, return_exceptions=True)
+                return _skipped_by(need, prerequisite)
+        return await running
+
     async def _execute(self, job: Job) -> Outcome:
+        try:
+            raw = await self._attempt(job)
+            self._raw[job.key] = raw
+            return raw
+        finally:
+            self._raw_done[job.key].set()
+
+    async def _attempt(self, job: Job) -> Outcome:
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.limit)
+        if job.ready is not None:
+            await job.ready()  # without a slot: the limit counts requests in flight, not waits
         async with self._semaphore:
             started = time.perf_counter()
             self._started[job.key] = time.monotonic()
@@ -172,10 +200,14 @@ class Scheduler:
     async def _cooldown_cause(self, job: Job) -> str | None:
         """The earlier failed check of the same model that put it in cooldown, if there is one."""
         failed_at = time.monotonic()
+        dependents = self._dependents(job.key)  # started alongside it, but they come after it in the graph
         peers = [
             key
             for key, other in self.jobs.items()
-            if key != job.key and other.model == job.model and self._started.get(key, failed_at) < failed_at
+            if key != job.key
+            and key not in dependents
+            and other.model == job.model
+            and self._started.get(key, failed_at) < failed_at
         ]
         # A peer that was in flight may have failed first: wait for its answer before deciding.
         await asyncio.gather(*(self._raw_done[key].wait() for key in peers))
@@ -186,6 +218,23 @@ class Scheduler:
             if key in self._raw and self._raw[key].status == "failed" and not is_cooldown(self._raw[key].error)
         ]
         return causes[0] if causes else None
+
+    def _dependents(self, key: str) -> set[str]:
+        """The jobs that need ``key``, directly or through other jobs."""
+        found: set[str] = set()
+        frontier = {key}
+        while frontier:
+            frontier = {k for k, job in self.jobs.items() if k not in found and frontier & set(job.needs)}
+            found |= frontier
+        return found
+
+
+def _skipped_by(need: str, prerequisite: Outcome) -> Outcome:
+    """The outcome of a job whose prerequisite ``need`` failed or was skipped: a skip pointing at the root."""
+    root = prerequisite.root or need
+    why = prerequisite.reason if prerequisite.status == "skipped" else title_of(prerequisite.error)
+    why = why.split(" -- see ")[0]
+    return Outcome("skipped", reason=f"{why} -- see {root}", root=root)
 
 
 def _ms(started: float) -> float:
