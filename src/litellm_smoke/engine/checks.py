@@ -120,8 +120,11 @@ class KeySession:
             if self._mint is None:
                 client = await self.gateway()
                 spec = KeySpec(model=self.chat_models[0], run_id=new_run_id())
+                self.registry.expect(spec)  # an interrupted mint is still cleaned up, by its alias
                 try:
-                    minted = await generate_key(client, spec, register=self.registry.add, protect=self.protect)
+                    minted = await generate_key(
+                        client, spec, register=self.registry.add, protect=self.protect, answered=self.registry.answered
+                    )
                 except SmokeFailure as failure:
                     self._mint = KeyMint(spec, None, failure)
                 else:
