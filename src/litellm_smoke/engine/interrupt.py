@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from types import FrameType
 
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
@@ -38,7 +38,6 @@ class _State:
     def __init__(self) -> None:
         self.signum: int | None = None
         self.deferring = 0
-        self.listeners: list[Callable[[int], object]] = []
 
 
 _state = _State()
@@ -76,28 +75,15 @@ def handle(signum: int, frame: FrameType | None) -> None:
 
 
 def _stop(loop: asyncio.AbstractEventLoop) -> None:
-    """On the loop, in no task: tell the listeners, then cancel every task of the run.
+    """On the loop, in no task: cancel every task of the run.
 
     Not in a teardown: the item may have finished in the loop's last turn, leaving this callback to
     the next run of the loop, which may be a finaliser deleting the minted key.
     """
     if _state.deferring:
         return
-    for listener in list(_state.listeners):
-        listener(_state.signum or signal.SIGINT)
     for task in asyncio.all_tasks(loop):
         task.cancel(reason())
-
-
-def listen(callback: Callable[[int], object]) -> Callable[[], None]:
-    """Call ``callback(signum)`` on the loop when a stop is requested; returns the unsubscribe."""
-    _state.listeners.append(callback)
-
-    def forget() -> None:
-        with contextlib.suppress(ValueError):
-            _state.listeners.remove(callback)
-
-    return forget
 
 
 def check() -> None:
