@@ -170,7 +170,7 @@ class SmokeSession:
         if self._inventory is None:
             loop = asyncio.new_event_loop()
             try:
-                with interrupt.as_keyboard_interrupt():  # a stop signal cancels _prepare: pytest's KeyboardInterrupt
+                with interrupt.guarded():  # a stop signal cancels _prepare: pytest's KeyboardInterrupt
                     self._inventory = loop.run_until_complete(self._prepare())
             finally:
                 loop.run_until_complete(loop.shutdown_asyncgens())

@@ -8,7 +8,7 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -362,28 +362,35 @@ def _model_of(item: pytest.Item) -> str | None:
 # minted key is deleted), and a signal that came during one stops the run before the next item.
 
 
+# Only where our handler is installed (the child of `litellm-smoke check`); under plain pytest a
+# Ctrl-C is asyncio's and pytest's as usual.
+
+
+def _boundary(guard: Callable[[], contextlib.AbstractContextManager[None]]) -> contextlib.AbstractContextManager[None]:
+    return guard() if interrupt.installed() else contextlib.nullcontext()
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
-    interrupt.check()
-    with interrupt.as_keyboard_interrupt():
+    with _boundary(interrupt.guarded):
         return (yield)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
-    with interrupt.as_keyboard_interrupt():
+    with _boundary(interrupt.guarded):
         return (yield)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
-    with interrupt.deferred():
+    with _boundary(interrupt.deferred):
         return (yield)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[None, None, None]:
-    with interrupt.deferred():
+    with _boundary(interrupt.deferred):
         return (yield)
 
 

@@ -61,7 +61,7 @@ def test_inside_a_task_step_it_raises_nothing_and_the_run_unwinds_by_cancellatio
         task = asyncio.get_running_loop().create_task(check())
         await asyncio.shield(task)
 
-    with pytest.raises(KeyboardInterrupt, match="signal SIGTERM"), interrupt.as_keyboard_interrupt():
+    with pytest.raises(KeyboardInterrupt, match="signal SIGTERM"), interrupt.guarded():
         run(loop, item())
     assert unwound == ["handler returned", "check cleaned up"]
     assert asyncio.all_tasks(loop) == set()  # cancelled and done: nothing stored a KeyboardInterrupt
@@ -107,5 +107,53 @@ def test_a_stop_queued_as_the_item_ended_does_not_cancel_the_teardown_that_runs_
 
 
 def test_a_cancellation_without_a_stop_request_stays_a_cancellation() -> None:
-    with pytest.raises(asyncio.CancelledError), interrupt.as_keyboard_interrupt():
+    with pytest.raises(asyncio.CancelledError), interrupt.guarded():
         raise asyncio.CancelledError
+
+
+def test_between_two_runs_of_the_loop_it_wakes_the_engines_loop_for_the_next(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    """The signal lands in asyncio's machinery of an item, outside the loop's run (the runner about to
+    start it): nothing is raised there, the item's run is cancelled as soon as it starts."""
+    started: list[str] = []
+
+    async def check() -> None:
+        started.append("check")
+        await asyncio.sleep(2)  # a stop that did not wake the loop lets it run to its end
+        started.append("ran to its end")
+
+    def item_call() -> None:
+        with interrupt.guarded():
+            interrupt.handle(signal.SIGHUP, None)  # no loop runs: recorded, the engine's loop woken
+            run(loop, check())
+
+    interrupt.watch(loop)
+    with pytest.raises(KeyboardInterrupt, match="signal SIGHUP"):
+        item_call()
+    assert started == []  # cancelled before its first step: the wake-up was queued first
+
+
+def test_after_the_loop_handed_back_a_result_the_boundary_raises(loop: asyncio.AbstractEventLoop) -> None:
+    """The signal lands after the item's run (its result on the way out): the result is handed back
+    (no "Task exception was never retrieved"), and the item's boundary stops the run."""
+    outcomes: list[str] = []
+
+    async def check() -> None:
+        return None
+
+    def item_call() -> None:
+        with interrupt.guarded():
+            run(loop, check())
+            interrupt.handle(signal.SIGINT, None)  # synchronous code, no engine loop to wake: recorded only
+            outcomes.append("handed back")
+
+    with pytest.raises(KeyboardInterrupt, match="signal SIGINT"):
+        item_call()
+    assert outcomes == ["handed back"]
+
+
+def test_outside_an_item_and_outside_the_loop_it_raises_at_once() -> None:
+    interrupt.watch(None)
+    with pytest.raises(KeyboardInterrupt):
+        interrupt.handle(signal.SIGINT, None)

@@ -12,7 +12,10 @@ So the handler (:func:`handle`, installed by ``cli/_guard.py`` in the pytest chi
   the request and wakes the loop; on the loop, :func:`_stop` cancels every task on it (the
   engine's checks and the pytest item or fixture being run). Cancelled tasks unwind through their
   ``finally`` blocks (responses closed), and pytest gets its ``KeyboardInterrupt`` at the item's
-  boundary, outside the loop (:func:`as_keyboard_interrupt`, used by the plugin);
+  boundary, outside the loop (:func:`guarded`, used by the plugin around an item's setup and call);
+- inside an item's setup or call but between two runs of the loop (asyncio's runner about to
+  start it or handing back a result, a synchronous fixture), it records the request, wakes the
+  engine's loop (:func:`watch`) for its next run, and the item's boundary raises;
 - during a teardown (:func:`deferred`) it only records the request: the engine's tasks are
   awaited, the minted keys deleted, the HTTP client closed; the run stops at the next boundary;
 - anywhere else (collection, synchronous fixtures, pytest's reporting) it raises
@@ -37,7 +40,9 @@ STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 class _State:
     def __init__(self) -> None:
         self.signum: int | None = None
-        self.deferring = 0
+        self.deferring = 0  # inside a teardown
+        self.guarding = 0  # inside pytest work that runs event loops (an item's setup or call, discovery)
+        self.loop: asyncio.AbstractEventLoop | None = None  # the engine's loop, while the engine lives
 
 
 _state = _State()
@@ -60,6 +65,11 @@ def install() -> None:
             signal.signal(getattr(signal, name), handle)
 
 
+def installed() -> bool:
+    """Whether :func:`handle` handles SIGINT in this process (the pytest child of ``check``)."""
+    return signal.getsignal(signal.SIGINT) is handle
+
+
 def handle(signum: int, frame: FrameType | None) -> None:
     """The stop-signal handler: see the module docstring."""
     if _state.signum is not None:
@@ -68,10 +78,17 @@ def handle(signum: int, frame: FrameType | None) -> None:
     if _state.deferring:
         return  # a teardown is running: let it finish, stop at the next boundary
     try:
-        loop = asyncio.get_running_loop()
+        loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
     except RuntimeError:
-        raise KeyboardInterrupt(reason()) from None
-    loop.call_soon_threadsafe(_stop, loop)
+        # Between two turns of asyncio's machinery (a runner about to start the loop, or just out of
+        # it with a result to hand back), or in synchronous code of an item or a fixture: wake the
+        # engine's loop for its next run; the item's boundary raises if no loop runs again.
+        loop = _state.loop if _state.guarding else None
+    if loop is not None and not loop.is_closed():
+        loop.call_soon_threadsafe(_stop, loop)
+        return
+    if not _state.guarding:
+        raise KeyboardInterrupt(reason())  # collection, pytest's reporting: as Python does
 
 
 def _stop(loop: asyncio.AbstractEventLoop) -> None:
@@ -86,22 +103,32 @@ def _stop(loop: asyncio.AbstractEventLoop) -> None:
         task.cancel(reason())
 
 
+def watch(loop: asyncio.AbstractEventLoop | None) -> None:
+    """The engine's loop (None: the engine is closed): a stop requested while it is between runs wakes it."""
+    _state.loop = loop
+
+
 def check() -> None:
-    """At a boundary outside the loop: a stop requested earlier (during a teardown) stops the run now."""
+    """At a boundary outside the loop: a stop requested earlier stops the run now."""
     if _state.signum is not None and not _state.deferring:
         raise KeyboardInterrupt(reason())
 
 
 @contextlib.contextmanager
-def as_keyboard_interrupt() -> Iterator[None]:
-    """Around code that runs the loop: a cancellation caused by a stop request becomes pytest's
-    ``KeyboardInterrupt``, raised here, outside the loop and outside every task."""
+def guarded() -> Iterator[None]:
+    """Around pytest work that runs event loops (an item's setup or call): a stop request ends it
+    with pytest's ``KeyboardInterrupt``, raised here, outside the loop and outside every task."""
+    check()
+    _state.guarding += 1
     try:
         yield
     except asyncio.CancelledError:
         if _state.signum is None:
             raise
         raise KeyboardInterrupt(reason()) from None
+    finally:
+        _state.guarding -= 1
+    check()  # the request came while no loop ran (synchronous code): the work ended, the run stops
 
 
 @contextlib.contextmanager
@@ -117,3 +144,4 @@ def deferred() -> Iterator[None]:
 def reset() -> None:
     """Forget a request (tests that run several sessions in one process)."""
     _state.signum = None
+    _state.loop = None
