@@ -371,6 +371,14 @@ def _boundary(guard: Callable[[], contextlib.AbstractContextManager[None]]) -> c
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
+    # Between items (pytest's reporting) too: a KeyboardInterrupt raised at an arbitrary line there
+    # can crash pytest's own rendering of it; the stop waits for the next boundary instead.
+    with _boundary(interrupt.guarded):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     with _boundary(interrupt.guarded):
         return (yield)

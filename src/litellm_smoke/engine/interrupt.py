@@ -18,8 +18,10 @@ So the handler (:func:`handle`, installed by ``cli/_guard.py`` in the pytest chi
   engine's loop (:func:`watch`) for its next run, and the item's boundary raises;
 - during a teardown (:func:`deferred`) it only records the request: the engine's tasks are
   awaited, the minted keys deleted, the HTTP client closed; the run stops at the next boundary;
-- anywhere else (collection, synchronous fixtures, pytest's reporting) it raises
-  ``KeyboardInterrupt`` as Python does.
+- between items (pytest's reporting) it records the request: the next item's setup raises (a
+  ``KeyboardInterrupt`` at an arbitrary line of pytest's reporting can crash its rendering);
+- before the items run (collection, the embedded proxy's start) it raises ``KeyboardInterrupt``
+  as Python does.
 
 One request per run: a second signal (a parent's death after its own SIGTERM, a second Ctrl-C) is
 ignored, so nothing cuts the cleanup short; ``litellm-smoke check`` kills the child's process group
@@ -41,7 +43,7 @@ class _State:
     def __init__(self) -> None:
         self.signum: int | None = None
         self.deferring = 0  # inside a teardown
-        self.guarding = 0  # inside pytest work that runs event loops (an item's setup or call, discovery)
+        self.guarding = 0  # inside pytest's item loop, an item's setup or call, discovery: never raise here
         self.loop: asyncio.AbstractEventLoop | None = None  # the engine's loop, while the engine lives
 
 
@@ -88,7 +90,7 @@ def handle(signum: int, frame: FrameType | None) -> None:
         loop.call_soon_threadsafe(_stop, loop)
         return
     if not _state.guarding:
-        raise KeyboardInterrupt(reason())  # collection, pytest's reporting: as Python does
+        raise KeyboardInterrupt(reason())  # before the items run (collection): as Python does
 
 
 def _stop(loop: asyncio.AbstractEventLoop) -> None:
