@@ -10,7 +10,8 @@ cases run ``lint-config`` and ``check --config`` on hostile files the same way.
     .venv/bin/python benchmarks/hostile.py --json out.json  # also the raw numbers
     .venv/bin/python benchmarks/hostile.py trickle-chat gzip-bomb   # some cases
 
-Pass criteria (issue 13): verdict within ~2 x timeout plus process start, peak < 400 MB.
+Pass criteria (issue 13): verdict within ~2 x timeout plus process start, peak < 400 MB. The
+``signal:`` cases (item 8) stop ``check`` mid-run: nothing may be left running, on the proxy or here.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -28,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.hostile.cases import CASES, TIMEOUT, leaked, run_case  # noqa: E402
-from tests.hostile.server import MASTER_KEY, serve  # noqa: E402
+from tests.hostile.cases import CASES, TIMEOUT, child_env, leaked, run_case  # noqa: E402
+from tests.hostile.server import MASTER_KEY, MODEL, serve  # noqa: E402
 from tests.hostile.test_config_guard import CASES as CONFIG_CASES  # noqa: E402
 
 MEMORY_LIMIT_MB = 400
@@ -124,15 +126,83 @@ def _one_sweep_case() -> dict[str, object]:
     }
 
 
+SIGNAL_CASES = ("SIGTERM", "SIGHUP", "SIGINT", "SIGKILL", "SIGTERM:keys-stall", "SIGTERM:keys-stall-mint")
+"""Item 8: ``check`` stopped mid-run, held open by a trickled chat answer (or a key mode: a check holding
+the minted key, a mint without an answer). "verdict s" is from the signal to ``check``'s exit."""
+
+
+def _one_signal_case(spec: str) -> dict[str, object]:
+    signame, _, mode = spec.partition(":")
+    mode = mode or "trickle-chat"
+    signum = int(getattr(signal, signame))
+    with tempfile.TemporaryDirectory() as tmp, serve(mode) as (url, server):
+        report = Path(tmp) / "verdict.json"
+        command = [
+            sys.executable, "-m", "litellm_smoke.cli", "check", "--url", url, "--chat-model", MODEL,
+            "--timeout", "120", "--json", str(report),
+        ]  # fmt: skip
+        launched = time.monotonic()
+        process = subprocess.Popen(
+            command, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        try:
+            while time.monotonic() - launched < 60:
+                if server.stalled.is_set() or (
+                    mode == "trickle-chat" and "POST /v1/chat/completions" in server.requests
+                ):
+                    break
+                time.sleep(0.05)
+            children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+            child_tmp = Path(Path(f"/proc/{children[0]}/cmdline").read_bytes().split(b"\0")[3].decode())
+            keys_before = len(server.keys)
+            started = time.monotonic()
+            process.send_signal(signum)
+            output, _ = process.communicate(timeout=60)
+            while Path(f"/proc/{children[0]}").exists() and time.monotonic() - started < 30:
+                time.sleep(0.05)  # the child (re-parented on SIGKILL) stops too
+            seconds = time.monotonic() - started
+            wall = time.monotonic() - launched
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        status = json.loads(report.read_text())["verdict"]["status"] if report.exists() else "no JSON"
+        left = []
+        if Path(f"/proc/{children[0]}").exists():
+            left.append("child running")
+        if child_tmp.exists():
+            left.append("temp dir")
+        if server.keys:
+            left.append(f"{len(server.keys)} key(s)")
+        minted = ", key minted and deleted" if keys_before and not server.keys else ""
+    expected = 128 + signum if signame != "SIGKILL" else -signum
+    return {
+        "case": f"signal:{spec}",
+        "item": "8 signals",
+        "exit": process.returncode,
+        # a run that left something behind, or wrote no interrupted JSON, fails the row
+        "expected_exit": expected if not left and status == "interrupted" else f"{expected}, stopped cleanly",
+        "outcome": f"JSON {status}{minted}; " + (f"left: {', '.join(left)}" if left else "nothing left running"),
+        "failed_checks": 0,
+        "verdict_s": round(seconds, 2),
+        "wall_s": round(wall, 2),
+        "peak_mb": round(_peak_children_mb(), 1),
+        "traceback": "Traceback (most recent call last)" in output or "INTERNALERROR" in output,
+        "leak": bool(leaked(output, [MASTER_KEY, *(str(k["key"]) for k in server.keys.values())])),
+    }
+
+
 def all_names() -> list[str]:
     names = [c.name for c in CASES]
     names += [f"{command}:{case}" for case in CONFIG_CASES for command in ("lint-config", "check")]
-    return [*names, "sweep:trickle-keys"]
+    return [*names, "sweep:trickle-keys", *(f"signal:{spec}" for spec in SIGNAL_CASES)]
 
 
 def one(name: str) -> dict[str, object]:
     if name == "sweep:trickle-keys":
         return _one_sweep_case()
+    if name.startswith("signal:"):
+        return _one_signal_case(name.removeprefix("signal:"))
     if ":" in name:
         return _one_config_case(name)
     return _one_check_case(name)

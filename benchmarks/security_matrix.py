@@ -88,7 +88,7 @@ def main() -> int:
     per_pair = ", ".join(f"{d:+.2f}" for d in diffs)
     verdict = "PASS" if added < BUDGET_S else "FAIL"
     print(
-        f"verdict: +{added:.3f} s median over {args.pairs} interleaved pairs ({per_pair}); "
+        f"verdict: {added:+.3f} s median over {args.pairs} interleaved pairs ({per_pair}); "
         f"budget {BUDGET_S} s -> {verdict}"
     )
     direct_ms = statistics.median(direct) * 1000

@@ -18,6 +18,7 @@ from litellm_smoke.checks.inventory import Inventory, Model
 from litellm_smoke.checks.preflight import check_liveliness
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.keys import DEFAULT_DURATION, KeyRegistry, MintedKey
+from litellm_smoke.engine import interrupt
 from litellm_smoke.engine.checks import Engine, KeyMint, KeySession, Run, preimport_sdk
 from litellm_smoke.errors import SmokeFailure, StartupError, TargetUnreachable, excerpt
 from litellm_smoke.litellm_config.reader import looks_like_embedding
@@ -176,7 +177,8 @@ class SmokeSession:
         if self._inventory is None:
             loop = asyncio.new_event_loop()
             try:
-                self._inventory = loop.run_until_complete(self._prepare())
+                with interrupt.guarded():  # a stop signal cancels _prepare: pytest's KeyboardInterrupt
+                    self._inventory = loop.run_until_complete(self._prepare())
             finally:
                 loop.run_until_complete(loop.shutdown_asyncgens())
                 loop.close()

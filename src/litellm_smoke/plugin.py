@@ -8,7 +8,7 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import pytest
 from litellm_smoke import report as _report
 from litellm_smoke import settings as cfg
 from litellm_smoke._secrets import redact
+from litellm_smoke.engine import interrupt
 from litellm_smoke.engine.checks import CHECK_DURATION_KEY, OPTIONAL_PARAMS, model_of, optional_models
 from litellm_smoke.errors import SmokeFailure
 from litellm_smoke.fixtures import (  # noqa: F401 - re-exported so the entry point provides them
@@ -391,6 +392,51 @@ def _model_of(item: pytest.Item) -> str | None:
     return model_of(callspec.params) if callspec is not None else None
 
 
+# A stop signal while the event loop runs cancels the run's tasks (engine/interrupt.py); pytest learns
+# of it here, at the item's boundary, as its own KeyboardInterrupt. Teardowns run to their end (the
+# minted key is deleted), and a signal that came during one stops the run before the next item.
+
+
+# Only where our handler is installed (the child of `litellm-smoke check`); under plain pytest a
+# Ctrl-C is asyncio's and pytest's as usual.
+
+
+def _boundary(guard: Callable[[], contextlib.AbstractContextManager[None]]) -> contextlib.AbstractContextManager[None]:
+    return guard() if interrupt.installed() else contextlib.nullcontext()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
+    # Between items (pytest's reporting) too: a KeyboardInterrupt raised at an arbitrary line there
+    # can crash pytest's own rendering of it; the stop waits for the next boundary instead.
+    with _boundary(interrupt.guarded):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    with _boundary(interrupt.guarded):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    with _boundary(interrupt.guarded):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
+    with _boundary(interrupt.deferred):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[None, None, None]:
+    with _boundary(interrupt.deferred):
+        return (yield)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
@@ -588,9 +634,6 @@ class _SmokeReporter:
 
     def pytest_keyboard_interrupt(self) -> None:
         self.interrupted = True
-        # A check interrupted mid-request leaves its task to finish during teardown; asyncio would log
-        # "Task exception was never retrieved" with a traceback. The run is stopping: that is noise.
-        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
     @pytest.hookimpl(trylast=True)  # after the session fixtures' teardown
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -609,7 +652,8 @@ class _SmokeReporter:
         self.report = _report.RunReport.collect(
             results,
             int(exitstatus),
-            interrupted=self.interrupted,
+            # a stop signal during the last teardown: the run was asked to stop, and says so
+            interrupted=self.interrupted or interrupt.requested() is not None,
             target=getattr(self.target, "base_url", None) or settings.base_url,
             target_kind=getattr(self.target, "kind", None) or ("offline" if settings.offline else None),
             litellm_version=getattr(self.client, "litellm_version", None),

@@ -184,6 +184,50 @@ async def test_registry_reports_keys_it_could_not_delete_by_alias_only() -> None
     assert (minted.token or "") not in leftovers[0]
 
 
+@pytest.mark.asyncio
+async def test_a_mint_without_an_answer_is_found_by_its_alias_and_deleted() -> None:
+    """An interrupted (or timed-out) mint may have created a key whose hash never arrived."""
+    fake = FakeKeyProxy()
+    registry = key_api.KeyRegistry()
+    spec = key_api.KeySpec(MODEL, "r3")
+    async with client_for(fake) as client:
+        registry.expect(spec)
+        await key_api.generate_key(client, spec)  # the answer is lost: the registry never hears of the key
+        await key_api.generate_key(client, key_api.KeySpec(MODEL, "someone-else"))
+        assert len(registry) == 0
+        assert await registry.delete_all(client) == []
+        assert await registry.delete_all(client) == []  # once found and deleted, not looked up again
+    assert {k.alias: k.deleted for k in fake.keys.values()} == {
+        "litellm-smoke-r3": True,
+        "litellm-smoke-someone-else": False,
+    }
+    assert len(fake.calls_to("GET", "/key/list")) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_refused_mint_leaves_nothing_to_look_up() -> None:
+    fake = FakeKeyProxy(faults=["no_db"])
+    registry = key_api.KeyRegistry()
+    spec = key_api.KeySpec(MODEL, "r4")
+    async with client_for(fake) as client:
+        registry.expect(spec)
+        with pytest.raises(SmokeFailure):
+            await key_api.generate_key(client, spec, register=registry.add, answered=registry.answered)
+        assert await registry.delete_all(client) == []
+    assert fake.calls_to("GET", "/key/list") == []
+
+
+@pytest.mark.asyncio
+async def test_a_pending_mint_that_cannot_be_looked_up_is_reported_by_alias() -> None:
+    fake = FakeKeyProxy(faults=["no_db"])
+    registry = key_api.KeyRegistry()
+    registry.expect(key_api.KeySpec(MODEL, "r5"))
+    async with client_for(fake) as client:
+        leftovers = await registry.delete_all(client)
+    assert len(leftovers) == 1
+    assert leftovers[0].startswith("litellm-smoke-r5 (its mint got no answer): GET /key/list answered 500")
+
+
 @pytest.mark.parametrize(
     ("successes_before", "body", "fragment"),
     [

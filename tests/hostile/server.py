@@ -51,7 +51,10 @@ MODES: dict[str, str] = {
     "escapes": "chat errors with terminal escapes: clear screen, clipboard write, a fake PASS",
     "redirect": "every route redirects (307) to another origin",
     "trickle-keys": "the key list (sweep) one byte per tick, forever",
+    "keys-stall": "a database: keys are minted and deleted; a chat call with the minted key trickles, forever",
+    "keys-stall-mint": "a database: /key/generate creates the key, then trickles its answer, forever",
 }
+KEY_MODES = ("keys-stall", "keys-stall-mint")
 
 
 @dataclass
@@ -147,6 +150,8 @@ class HostileServer:
     redirect_to: str = "http://127.0.0.1:9/"
     wrong_keys: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+    keys: dict[str, dict[str, object]] = field(default_factory=dict)  # the key modes' database: token -> key
+    stalled: threading.Event = field(default_factory=threading.Event)  # a key mode's endless answer began
 
     # -- the healthy look-alike ----------------------------------------------------------------
 
@@ -161,17 +166,24 @@ class HostileServer:
             if self.mode == "trickle-headers":
                 return self._trickle_head()
             return _json(200, "I'm alive!")
+        db = "connected" if self.mode in KEY_MODES else "Not connected"
         if path == "/health/readiness":
-            return _json(200, {"status": "healthy", "db": "Not connected", "litellm_version": "1.108.7"})
+            return _json(200, {"status": "healthy", "db": db, "litellm_version": "1.108.7"})
         key = request.key
+        if self.mode in KEY_MODES and key != MASTER_KEY and any(k["key"] == key for k in self.keys.values()):
+            return self._with_minted_key(path)
         if key != MASTER_KEY:
             if key:
                 self.wrong_keys.append(key)
             return self._refuse(key)
         if path == "/health/readiness/details":
-            return _json(200, {"status": "healthy", "db": "Not connected", "litellm_version": "1.108.7"})
+            return _json(200, {"status": "healthy", "db": db, "litellm_version": "1.108.7"})
+        if self.mode in KEY_MODES and path in ("/key/generate", "/key/delete"):
+            return self._keys(path, request.json())
         if path == "/key/list":
-            listing = json.dumps({"keys": [], "total_pages": 1, "current_page": 1}).encode()
+            alias = request.query.get("key_alias")
+            found = [k for k in self.keys.values() if alias is None or k["key_alias"] == alias]
+            listing = json.dumps({"keys": found, "total_pages": 1, "current_page": 1}).encode()
             if self.mode == "trickle-keys":
                 return self._trickle(listing * 1000, "application/json")
             return _raw(200, listing)
@@ -191,6 +203,34 @@ class HostileServer:
                 )
             return self._chat(bool(body.get("stream")))
         return _error(404, "Not Found")
+
+    def _with_minted_key(self, path: str) -> Answer:
+        if path == "/v1/chat/completions":  # the minted key's first call: the run is stuck here
+            self.stalled.set()
+            return self._trickle(json.dumps(completion()).encode() * 1000, "application/json")
+        return _error(403, "key not allowed")
+
+    def _keys(self, path: str, body: dict[str, object]) -> Answer:
+        if path == "/key/generate":
+            raw = f"sk-minted-{len(self.keys)}-Zq8xV3rT0pLw"
+            token = f"hash{len(self.keys):04d}" + "ab" * 30
+            self.keys[token] = {
+                "key": raw,
+                "token": token,
+                "key_alias": body.get("key_alias"),
+                "metadata": body.get("metadata"),
+            }
+            answer = {**self.keys[token], "models": body.get("models"), "rpm_limit": body.get("rpm_limit")}
+            if self.mode == "keys-stall-mint":
+                self.stalled.set()
+                return self._trickle(json.dumps(answer).encode() * 1000, "application/json")
+            return _json(200, answer)
+        wanted = body.get("keys")
+        wanted = wanted if isinstance(wanted, list) else []
+        gone = [t for t, k in self.keys.items() if t in wanted or k["key"] in wanted]
+        for token in gone:
+            del self.keys[token]
+        return _json(200, {"deleted_keys": gone})
 
     def _refuse(self, key: str | None) -> Answer:
         if key is None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.cases import child_env
-from tests.hostile.server import MODEL, serve
+from tests.hostile.server import KEY_MODES, MODEL, serve
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
 
@@ -82,3 +82,41 @@ def test_a_stopped_check_leaves_nothing_running(signame: str, tmp_path: Path) ->
     assert process.returncode in (128 + number, -number), (process.returncode, output)
     document = json.loads(report.read_text())
     assert document["verdict"]["status"] == "interrupted"
+
+
+@pytest.mark.parametrize("mode", KEY_MODES)
+def test_an_interrupted_run_deletes_the_key_it_minted(mode: str, tmp_path: Path) -> None:
+    """SIGTERM while a check holds the minted key (``keys-stall``: its chat call trickles) or while the
+    mint itself is unanswered (``keys-stall-mint``: the key exists, its hash never arrived): the run
+    stops, the key is deleted (by hash, or found by its alias), the JSON says ``interrupted``, and the
+    output holds neither a traceback nor the key."""
+    report = tmp_path / "verdict.json"
+    with serve(mode) as (url, server):
+        command = [
+            sys.executable, "-m", "litellm_smoke.cli", "check", "--url", url, "--chat-model", MODEL,
+            "--timeout", "120", "--json", str(report),
+        ]  # fmt: skip
+        process = subprocess.Popen(
+            command, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        try:
+            assert server.stalled.wait(60), server.requests
+            assert len(server.keys) == 1  # the run is stuck with a live key on the proxy
+            [minted] = [str(k["key"]) for k in server.keys.values()]
+            started = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            output, _ = process.communicate(timeout=60)
+            stopped = time.monotonic() - started
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        assert server.keys == {}, (server.requests, output)
+    assert stopped < 20, stopped
+    assert "POST /key/delete" in server.requests
+    assert "Traceback (most recent call last)" not in output, output
+    assert minted not in output and minted[3:] not in output
+    assert process.returncode == 128 + signal.SIGTERM, (process.returncode, output)
+    document = json.loads(report.read_text())
+    assert document["verdict"]["status"] == "interrupted"
+    assert "cleanup" not in output, output  # no "key(s) minted by this run could not be deleted"

@@ -6,6 +6,9 @@ a dying terminal or a ``kill -9`` of ``check`` would leave it running. So, on Li
 sends it SIGINT when its parent dies (``PR_SET_PDEATHSIG``): pytest stops as on Ctrl-C, tears the
 embedded proxy down and deletes the minted key; then, the parent being gone, this removes the
 parent's temporary directory, which the parent can no longer do.
+
+The stop signals are handled by :mod:`litellm_smoke.engine.interrupt`: one request per run, carried
+out by the run itself (never a ``KeyboardInterrupt`` raised inside the event loop).
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ import shutil
 import signal
 import sys
 from collections.abc import Sequence
-from types import FrameType
+
+from litellm_smoke.engine import interrupt
 
 _PR_SET_PDEATHSIG = 1
 
@@ -34,26 +38,12 @@ def die_with_parent(signum: int = signal.SIGINT) -> bool:
         return False
 
 
-_STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    # Once: a second signal (the parent's death after its own SIGTERM, a second Ctrl-C forwarded)
-    # must not cut the teardown short, which stops the embedded proxy and deletes the minted key.
-    for name in _STOP_SIGNALS:
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_IGN)
-    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
-
-
 def main(argv: Sequence[str]) -> int:
     tmp, parent, *rest = argv
     arguments = rest[1:] if rest[:1] == ["--"] else rest
-    # A plain KeyboardInterrupt wherever the run is: asyncio's own SIGINT handler (installed only
-    # when the default one is in place) would merely cancel the current check and carry on.
-    for name in _STOP_SIGNALS:
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), _interrupt)
+    # Before anything else: asyncio's own SIGINT handler (installed only when the default one is in
+    # place) would merely cancel the current check and carry on; SIGTERM and SIGHUP would kill us.
+    interrupt.install()
     die_with_parent()
     if os.getppid() != int(parent):  # the parent died before the request above took effect
         shutil.rmtree(tmp, ignore_errors=True)

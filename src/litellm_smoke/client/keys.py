@@ -103,13 +103,27 @@ class MintedKey:
 
 
 class KeyRegistry:
-    """Every key a run minted; :meth:`delete_all` removes the ones still alive."""
+    """Every key a run minted; :meth:`delete_all` removes the ones still alive.
+
+    A mint whose answer never came (the run was interrupted, the request timed out) may still
+    have created a key: :meth:`expect` names it by its alias, and :meth:`delete_all` looks it up.
+    """
 
     def __init__(self) -> None:
         self._keys: list[MintedKey] = []
+        self._pending: dict[str, KeySpec] = {}
+
+    def expect(self, spec: KeySpec) -> None:
+        """A mint is about to be sent: until its key is added, the alias stands for it."""
+        self._pending[spec.alias] = spec
+
+    def answered(self, spec: KeySpec) -> None:
+        """The mint was refused: it created no key."""
+        self._pending.pop(spec.alias, None)
 
     def add(self, minted: MintedKey) -> None:
         self._keys.append(minted)
+        self._pending.pop(minted.alias, None)
 
     def __iter__(self) -> Iterator[MintedKey]:
         return iter(list(self._keys))
@@ -123,18 +137,41 @@ class KeyRegistry:
 
     async def delete_all(self, client: ProxyClient) -> list[str]:
         """Delete every key not yet deleted, in one request; returns what could not be deleted."""
+        leftovers = await self._delete_pending(client)
         alive = self.alive
         if not alive:
-            return []
+            return leftovers
         try:
             response = await delete_keys(client, [k.reference for k in alive])
         except SmokeFailure as exc:
             return [f"{k.label}: {exc.title}" for k in alive]
         if response.status_code != 200:
-            return [f"{k.label}: {describe(response)}" for k in alive]
+            return [*leftovers, *(f"{k.label}: {describe(response)}" for k in alive)]
         for minted in alive:
             minted.deleted = True
-        return []
+        return leftovers
+
+    async def _delete_pending(self, client: ProxyClient) -> list[str]:
+        """Keys of mints that got no answer: listed by their exact alias, deleted by hash."""
+        leftovers: list[str] = []
+        for alias in list(self._pending):
+            try:
+                objects = await _list_pages(client, {"key_alias": alias})
+                tokens = [
+                    obj["token"]
+                    for obj in objects
+                    if isinstance(obj, Mapping) and obj.get("key_alias") == alias and isinstance(obj.get("token"), str)
+                ]
+                if tokens:
+                    response = await delete_keys(client, tokens)
+                    if response.status_code != 200:
+                        raise SweepError(describe(response))
+            except (SweepError, SmokeFailure) as exc:
+                why = exc.title if isinstance(exc, SmokeFailure) else str(exc)
+                leftovers.append(f"{alias} (its mint got no answer): {why}")
+                continue
+            del self._pending[alias]
+        return leftovers
 
 
 async def delete_keys(client: ProxyClient, references: Sequence[str]) -> httpx.Response:
@@ -166,15 +203,20 @@ async def generate_key(
     *,
     register: Callable[[MintedKey], object] | None = None,
     protect: Callable[[str], object] = REDACT.add,
+    answered: Callable[[KeySpec], object] | None = None,
 ) -> MintedKey:
     """``POST /key/generate`` with the master key; the new key is redacted and registered at once.
 
     ``protect`` is called with the key and its hash the moment they arrive (the plugin passes one
     that also emits GitHub's ``::add-mask::``). Registration happens before any validation, so a
-    key that came back malformed is still deleted at the end of the run. Raises :class:`SmokeFailure`
-    when no key came back.
+    key that came back malformed is still deleted at the end of the run. ``answered`` is called when
+    the proxy refused (no key was created); a mint without an answer may have created one, see
+    :meth:`KeyRegistry.expect`. Raises
+    :class:`SmokeFailure` when no key came back.
     """
     response = await client.post(KEY_GENERATE, spec.request_body())
+    if response.status_code != 200 and answered is not None:
+        answered(spec)  # refused: no key was created
     expect_status(
         response,
         200,

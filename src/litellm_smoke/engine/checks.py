@@ -35,6 +35,7 @@ from litellm_smoke.checks import modes, surfaces, tools
 from litellm_smoke.checks.inventory import Inventory, excluded
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.keys import KeyRegistry, KeySpec, MintedKey, generate_key, new_run_id
+from litellm_smoke.engine import interrupt
 from litellm_smoke.engine.graph import Job, Outcome, Scheduler
 from litellm_smoke.errors import SmokeFailure
 from litellm_smoke.settings import CHAT_MODELS, EMBEDDING_MODELS, EXCLUDE_MODELS, NO_MODELS, Settings
@@ -121,8 +122,11 @@ class KeySession:
             if self._mint is None:
                 client = await self.gateway()
                 spec = KeySpec(model=self.chat_models[0], run_id=new_run_id())
+                self.registry.expect(spec)  # an interrupted mint is still cleaned up, by its alias
                 try:
-                    minted = await generate_key(client, spec, register=self.registry.add, protect=self.protect)
+                    minted = await generate_key(
+                        client, spec, register=self.registry.add, protect=self.protect, answered=self.registry.answered
+                    )
                 except SmokeFailure as failure:
                     self._mint = KeyMint(spec, None, failure)
                 else:
@@ -476,6 +480,8 @@ class Engine:
         return Job(item.name, work, model=model, needs=needs, after=spec.after, overlap=overlap, ready=ready)
 
     def start(self) -> None:
+        """Call inside the running loop: the engine's jobs start, and a stop signal wakes this loop."""
+        interrupt.watch(asyncio.get_running_loop())
         self.scheduler.start()
 
     async def outcome(self, item: pytest.Item) -> Outcome:
@@ -501,4 +507,8 @@ class Engine:
         return outcome.value
 
     async def aclose(self) -> None:
-        await self.scheduler.aclose()
+        """Cancel the unfinished jobs and wait for them (their requests closed)."""
+        try:
+            await self.scheduler.aclose()
+        finally:
+            interrupt.watch(None)
