@@ -159,9 +159,88 @@ def _call_name(node: ast.AST) -> str | None:
     return None
 
 
-def is_message(path: Sequence[ast.AST], original: ast.AST, mutated: ast.AST, settings: Settings) -> bool:
+def _assigned_names(node: ast.AST) -> list[str] | None:
+    """The plain names a simple assignment binds, or None if it is not one (or binds anything else)."""
+    targets = (
+        node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else None
+    )
+    if not targets or not all(isinstance(t, ast.Name) for t in targets):
+        return None
+    return [t.id for t in targets]  # type: ignore[attr-defined]
+
+
+def message_locals(function: ast.AST, settings: Settings) -> frozenset[str]:
+    """Local names that only ever feed a failure's wording (``url = ...`` used only inside ``SmokeFailure(...)``).
+
+    A name qualifies when every read of it sits in wording (see ``is_message``) or in the value of another
+    such name, and none of its assignments awaits anything (dropping an ``await`` could change behaviour).
+    """
+    parents: dict[ast.AST, ast.AST] = {}
+    for parent in ast.walk(function):
+        for child in ast.iter_child_nodes(parent):
+            parents[child] = parent
+    bound: dict[str, list[ast.AST]] = {}
+    for node in ast.walk(function):
+        names = _assigned_names(node)
+        if names is None:
+            if (
+                isinstance(node, ast.Name)
+                and isinstance(node.ctx, ast.Store)
+                and _assigned_names(parents.get(node, function)) is None
+            ):
+                bound.setdefault(node.id, []).append(node)  # bound otherwise (for, with, walrus): never wording
+            continue
+        for name in names:
+            bound.setdefault(name, []).append(node)
+    candidates = {
+        name
+        for name, nodes in bound.items()
+        if all(_assigned_names(n) is not None for n in nodes)
+        and not any(isinstance(x, ast.Await) for n in nodes for x in ast.walk(n))
+    }
+    while True:
+        reads: dict[str, list[ast.Name]] = {}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in candidates:
+                reads.setdefault(node.id, []).append(node)
+        keep = set()
+        for name in candidates:
+            for read in reads.get(name, []):
+                chain: list[ast.AST] = [read]
+                while chain[0] in parents and chain[0] is not function:
+                    chain.insert(0, parents[chain[0]])
+                if not _in_wording(chain[1:-1], chain[-1], settings, candidates):
+                    break
+            else:
+                if name in reads:  # never read: not a message name, just dead (its mutants survive as such)
+                    keep.add(name)
+        if keep == candidates:
+            return frozenset(keep)
+        candidates = keep
+
+
+def _in_wording(path: Sequence[ast.AST], node: ast.AST, settings: Settings, names: set[str]) -> bool:
+    chain = [*path, node]
+    for i, outer in enumerate(chain):
+        assigned = _assigned_names(outer)
+        if assigned and all(n in names for n in assigned) and chain[i + 1 : i + 2] == [getattr(outer, "value", None)]:
+            return True
+    return is_message(path, node, node, settings, frozenset())
+
+
+def is_message(
+    path: Sequence[ast.AST],
+    original: ast.AST,
+    mutated: ast.AST,
+    settings: Settings,
+    wording_locals: frozenset[str] = frozenset(),
+) -> bool:
     """Does this mutation only change what a failure says, not whether it is raised?"""
     chain = [*path, original]
+    for node in chain:
+        assigned = _assigned_names(node)
+        if assigned and all(n in wording_locals for n in assigned):
+            return True
     for i, node in enumerate(chain):
         positions = settings.message_args.get(_call_name(node) or "")
         if positions is not None and isinstance(node, ast.Call):
@@ -202,6 +281,7 @@ def collect(settings: Settings) -> list[Mutant]:
             continue
         original_lines = (ROOT / "src" / path.relative_to(MUTANTS / "src")).read_text(encoding="utf-8")
         functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        wording: dict[str, frozenset[str]] = {}
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and "__mutmut_" in node.name:
                 functions[node.name] = node
@@ -210,6 +290,8 @@ def collect(settings: Settings) -> list[Mutant]:
             if number == "orig":
                 continue
             orig = functions[f"{base}__mutmut_orig"]
+            if base not in wording:
+                wording[base] = message_locals(orig, settings)
             shown = base.removeprefix("xǁ").replace("ǁ", ".") if base.startswith("xǁ") else base.removeprefix("x_")
             node.name = orig.name  # compare the bodies, not mutmut's names
             ancestors, a, b = _diff(orig, node, [], [])
@@ -222,7 +304,7 @@ def collect(settings: Settings) -> list[Mutant]:
                     line=line,
                     original=_compact(a),
                     mutated=_compact(b),
-                    message=is_message(ancestors, a, b, settings),
+                    message=is_message(ancestors, a, b, settings, wording[base]),
                 )
             )
     return [m for m in mutants if any(fnmatch.fnmatchcase(m.name, g) for g in settings.scope)]
@@ -465,7 +547,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     shown_argv = list(argv if argv is not None else sys.argv[1:])
     record: dict[str, object] = {"names": [m.name for m in ran], "finished": False, "elapsed": 0.0, "argv": shown_argv}
     (MUTANTS / "ran.json").write_text(json.dumps(record), encoding="utf-8")
-    finished, elapsed = run([m.name for m in ran], args.timeout * 60)
+    # configured equivalents stay in the report, out of the score: running them would only cost time
+    finished, elapsed = run([m.name for m in ran if m.key not in settings.equivalent], args.timeout * 60)
     record.update(finished=finished, elapsed=elapsed)
     (MUTANTS / "ran.json").write_text(json.dumps(record), encoding="utf-8")
     return _write(mutants, ran, settings, finished, elapsed, shown_argv, args.no_docs)
