@@ -1,6 +1,6 @@
 """Mutation testing of the checks, the redactor and the verdict, and docs/mutation.md from the result.
 
-    .venv/bin/python scripts/mutate.py [--timeout MINUTES] [--sample N] [--no-docs]
+    .venv/bin/python scripts/mutate.py [--timeout MINUTES] [--sample N | --sample-per-module N] [--no-docs]
 
 mutmut (3.8, ``[tool.mutmut]`` in pyproject.toml) makes the mutants and runs them, one worker, against
 the fast offline tests. This script decides which of its mutants count and writes the report:
@@ -489,7 +489,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/mutate.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--timeout", type=float, default=80.0, help="wall-clock bound in minutes (default 80)")
     parser.add_argument("--sample", type=int, default=0, help="run a fixed random sample of N mutants only")
-    parser.add_argument("--seed", type=int, default=16, help="seed of --sample (default 16)")
+    parser.add_argument(
+        "--sample-per-module", type=int, default=0, help="run a fixed random sample of N mutants of each module"
+    )
+    parser.add_argument("--seed", type=int, default=16, help="seed of --sample/--sample-per-module (default 16)")
     parser.add_argument("--only", action="append", default=[], help="mutant-name glob to run (repeatable)")
     parser.add_argument(
         "--names-from", type=Path, help="run exactly the mutants another run ran (its mutants/ran.json) that exist here"
@@ -534,6 +537,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.names_from:
         wanted = set(json.loads(args.names_from.read_text(encoding="utf-8"))["names"])
         ran = [m for m in ran if m.name in wanted]
+    if args.sample_per_module:
+        by_module: dict[str, list[Mutant]] = {}
+        for m in ran:
+            by_module.setdefault(m.module, []).append(m)
+        rng = random.Random(args.seed)
+        picked = [m for ms in by_module.values() for m in rng.sample(ms, min(args.sample_per_module, len(ms)))]
+        ran = sorted(picked, key=lambda m: m.name)
     if args.sample:
         ran = sorted(random.Random(args.seed).sample(ran, min(args.sample, len(ran))), key=lambda m: m.name)
     if args.list:
