@@ -61,6 +61,7 @@ class Settings:
     message_names: frozenset[str]
     not_message_keywords: frozenset[str]
     message_args: dict[str, frozenset[int]]
+    message_functions: tuple[str, ...]
     equivalent: dict[str, str]
     min_score: float
 
@@ -74,6 +75,7 @@ def load_settings() -> Settings:
         message_names=frozenset(cfg["message_names"]),
         not_message_keywords=frozenset(cfg.get("not_message_keywords", ["security"])),
         message_args={name: frozenset(positions) for name, positions in cfg.get("message_args", {}).items()},
+        message_functions=tuple(cfg.get("message_functions", [])),
         equivalent=dict(cfg.get("equivalent", {})),
         min_score=float(cfg.get("min_score", 0.9)),
     )
@@ -304,7 +306,11 @@ def collect(settings: Settings) -> list[Mutant]:
                     line=line,
                     original=_compact(a),
                     mutated=_compact(b),
-                    message=is_message(ancestors, a, b, settings, wording[base]),
+                    message=is_message(ancestors, a, b, settings, wording[base])
+                    or any(
+                        fnmatch.fnmatchcase(f"{module.removeprefix('litellm_smoke.')}.{shown}", pattern)
+                        for pattern in settings.message_functions
+                    ),
                 )
             )
     return [m for m in mutants if any(fnmatch.fnmatchcase(m.name, g) for g in settings.scope)]
@@ -323,14 +329,27 @@ def _source_line(source: str, orig: ast.AST, node: ast.AST) -> int:
 # -- running them --------------------------------------------------------------------------------
 
 
-def run(names: Sequence[str], timeout_s: float) -> tuple[bool, float]:
+# mutmut runs the mutants' tests once unmutated ("clean tests") before the mutants. After a fresh stats run
+# that is the same tests again: the stats run already ran them all on the unmutated code and stops mutmut
+# unless every one passed. Only then is the clean run skipped (minutes of a run, under load).
+_SKIP_CLEAN_RUN = (
+    "import sys\n"
+    "from mutmut.workers import isolation\n"
+    "isolation.ForkRunner.run_clean_tests = lambda self, tests: 0\n"
+    "from mutmut.__main__ import cli\n"
+    "sys.argv = ['mutmut', *sys.argv[1:]]\n"
+    "cli()\n"
+)
+
+
+def run(names: Sequence[str], timeout_s: float, *, fresh_stats: bool = False) -> tuple[bool, float]:
     """``mutmut run`` on ``names`` with one worker; True if it finished within the timeout."""
     env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
-    mutmut = str(Path(sys.executable).with_name("mutmut"))
+    mutmut = [sys.executable, "-c", _SKIP_CLEAN_RUN] if fresh_stats else [str(Path(sys.executable).with_name("mutmut"))]
     started = time.monotonic()
     with open(MUTANTS / "run.log", "w", encoding="utf-8") as log:
         proc = subprocess.Popen(
-            [mutmut, "run", "--max-children", "1", *names],
+            [*mutmut, "run", "--max-children", "1", *names],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -360,6 +379,21 @@ def exit_codes() -> dict[str, int | None]:
     return codes
 
 
+def durations() -> dict[str, float]:
+    """Seconds each mutant's test run took (mutmut's own measure)."""
+    seconds: dict[str, float] = {}
+    for meta in (MUTANTS / "src").rglob("*.py.meta"):
+        seconds.update(json.loads(meta.read_text(encoding="utf-8")).get("durations_by_key", {}))
+    return seconds
+
+
+def _median(values: Sequence[float]) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    return f"{ordered[len(ordered) // 2]:.1f} s"
+
+
 def status_of(code: int | None) -> str:
     return "killed" if code in KILLED else STATUS.get(code, f"suspicious (exit {code})")
 
@@ -384,6 +418,7 @@ def report(
     killed = [m for m in counted if status[m.name] == "killed"]
     score = len(killed) / len(counted) if counted else 0.0
     survivors = [m for m in counted if status[m.name] != "killed"]
+    seconds = durations()
     per_file: dict[str, Counter[str]] = {}
     for m in mutants:
         c = per_file.setdefault(m.module, Counter())
@@ -411,6 +446,10 @@ def report(
         f"- command: `{command}` (`make mutate` runs `{COMMAND}`); mutmut {getattr(mutmut, '__version__', '?')}, "
         "configured in `[tool.mutmut]` and `[tool.litellm-smoke.mutation]` of pyproject.toml",
         "- tests: " + ", ".join(f"`{t}`" for t in _test_selection()) + " (offline only, no LiteLLM)",
+        f"- time per mutant (median): killed {_median([seconds[m.name] for m in killed if m.name in seconds])}, "
+        f"survived {_median([seconds[m.name] for m in survivors if m.name in seconds])}; a killed mutant stops at "
+        "its first failing test (tests/helpers/mutation_order.py runs the likeliest first), a survivor runs "
+        "every test that reaches its function",
         f"- scope: {', '.join(f'`{s}`' for s in settings.scope)}",
         f"- mutants made {len(mutants)}; failure-wording mutants not run {sum(m.message for m in mutants)}; "
         f"countable {sum(not m.message for m in mutants)}; run {len(ran)}"
@@ -558,7 +597,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     record: dict[str, object] = {"names": [m.name for m in ran], "finished": False, "elapsed": 0.0, "argv": shown_argv}
     (MUTANTS / "ran.json").write_text(json.dumps(record), encoding="utf-8")
     # configured equivalents stay in the report, out of the score: running them would only cost time
-    finished, elapsed = run([m.name for m in ran if m.key not in settings.equivalent], args.timeout * 60)
+    fresh = not (MUTANTS / "mutmut-stats.json").exists()
+    finished, elapsed = run(
+        [m.name for m in ran if m.key not in settings.equivalent], args.timeout * 60, fresh_stats=fresh
+    )
     record.update(finished=finished, elapsed=elapsed)
     (MUTANTS / "ran.json").write_text(json.dumps(record), encoding="utf-8")
     return _write(mutants, ran, settings, finished, elapsed, shown_argv, args.no_docs)
