@@ -171,7 +171,7 @@ def _assigned_names(node: ast.AST) -> list[str] | None:
     return [t.id for t in targets]  # type: ignore[attr-defined]
 
 
-def message_locals(function: ast.AST, settings: Settings) -> frozenset[str]:
+def message_locals(function: ast.AST, settings: Settings, module: str) -> frozenset[str]:
     """Local names that only ever feed a failure's wording (``url = ...`` used only inside ``SmokeFailure(...)``).
 
     A name qualifies when every read of it sits in wording (see ``is_message``) or in the value of another
@@ -211,7 +211,7 @@ def message_locals(function: ast.AST, settings: Settings) -> frozenset[str]:
                 chain: list[ast.AST] = [read]
                 while chain[0] in parents and chain[0] is not function:
                     chain.insert(0, parents[chain[0]])
-                if not _in_wording(chain[1:-1], chain[-1], settings, candidates):
+                if not _in_wording(chain[1:-1], chain[-1], settings, candidates, module):
                     break
             else:
                 if name in reads:  # never read: not a message name, just dead (its mutants survive as such)
@@ -221,13 +221,13 @@ def message_locals(function: ast.AST, settings: Settings) -> frozenset[str]:
         candidates = keep
 
 
-def _in_wording(path: Sequence[ast.AST], node: ast.AST, settings: Settings, names: set[str]) -> bool:
+def _in_wording(path: Sequence[ast.AST], node: ast.AST, settings: Settings, names: set[str], module: str) -> bool:
     chain = [*path, node]
     for i, outer in enumerate(chain):
         assigned = _assigned_names(outer)
         if assigned and all(n in names for n in assigned) and chain[i + 1 : i + 2] == [getattr(outer, "value", None)]:
             return True
-    return is_message(path, node, node, settings, frozenset())
+    return is_message(path, node, node, settings, frozenset(), module)
 
 
 def is_message(
@@ -236,6 +236,7 @@ def is_message(
     mutated: ast.AST,
     settings: Settings,
     wording_locals: frozenset[str] = frozenset(),
+    module: str = "",
 ) -> bool:
     """Does this mutation only change what a failure says, not whether it is raised?"""
     chain = [*path, original]
@@ -244,13 +245,15 @@ def is_message(
         if assigned and all(n in wording_locals for n in assigned):
             return True
     for i, node in enumerate(chain):
-        positions = settings.message_args.get(_call_name(node) or "")
+        called = _call_name(node) or ""
+        # "surfaces._status" (that module's helper) before "_status" (any module's)
+        positions = settings.message_args.get(f"{module}.{called}", settings.message_args.get(called))
         if positions is not None and isinstance(node, ast.Call):
-            if node is original:  # an argument dropped: wording if the ones before the wording stayed
-                kept = getattr(mutated, "args", [])
-                first = min(positions)
-                same = all(_dump(a) == _dump(b) for a, b in zip(node.args[:first], kept, strict=False))
-                return len(kept) >= first and same
+            if node is original:  # an argument dropped: wording if it and every one after it are wording
+                kept = [_dump(a) for a in getattr(mutated, "args", [])]
+                args = [_dump(a) for a in node.args]
+                dropped = [j for j in range(len(args)) if args[:j] + args[j + 1 :] == kept]
+                return bool(dropped) and all(p in positions for p in range(min(dropped), len(args)))
             inner = chain[i + 1] if i + 1 < len(chain) else None
             if any(inner is node.args[p] for p in positions if p < len(node.args)):
                 return True
@@ -278,6 +281,7 @@ def collect(settings: Settings) -> list[Mutant]:
     mutants: list[Mutant] = []
     for path in sorted((MUTANTS / "src").rglob("*.py")):
         module = ".".join(path.relative_to(MUTANTS / "src").with_suffix("").parts).removesuffix(".__init__")
+        short = module.removeprefix("litellm_smoke.")
         text = path.read_text(encoding="utf-8")
         if "__mutmut_orig" not in text:
             continue
@@ -293,7 +297,7 @@ def collect(settings: Settings) -> list[Mutant]:
                 continue
             orig = functions[f"{base}__mutmut_orig"]
             if base not in wording:
-                wording[base] = message_locals(orig, settings)
+                wording[base] = message_locals(orig, settings, short)
             shown = base.removeprefix("xǁ").replace("ǁ", ".") if base.startswith("xǁ") else base.removeprefix("x_")
             node.name = orig.name  # compare the bodies, not mutmut's names
             ancestors, a, b = _diff(orig, node, [], [])
@@ -306,7 +310,7 @@ def collect(settings: Settings) -> list[Mutant]:
                     line=line,
                     original=_compact(a),
                     mutated=_compact(b),
-                    message=is_message(ancestors, a, b, settings, wording[base])
+                    message=is_message(ancestors, a, b, settings, wording[base], short)
                     or any(
                         fnmatch.fnmatchcase(f"{module.removeprefix('litellm_smoke.')}.{shown}", pattern)
                         for pattern in settings.message_functions
