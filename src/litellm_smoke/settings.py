@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from litellm_smoke._secrets import Redactor, Secret
+
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 30.0
 MAX_TIMEOUT = 600.0
@@ -468,9 +471,12 @@ def resolve(
         sources[spec.name] = source
         return value
 
-    raw_url = get(URL)
-    base_url = None if raw_url is None else parse_url(str(raw_url), sources[URL.name])
+    def parsed(spec: _Spec, parse: Callable[[Any, str], T], default: T) -> T:
+        """``spec``'s value parsed (the parser is told where it came from), or ``default`` when it is unset."""
+        raw = get(spec)
+        return default if raw is None else parse(raw, sources[spec.name])
 
+    base_url = parsed(URL, lambda raw, source: parse_url(str(raw), source), None)
     raw_key = get(MASTER_KEY)
     master_key = parse_master_key(raw_key, sources[MASTER_KEY.name]) if raw_key else None
     if base_url is not None and master_key is None and not offline:
@@ -479,62 +485,30 @@ def resolve(
             f"set {MASTER_KEY.env} or pass {MASTER_KEY.option}"
         )
 
-    # No lists: the run discovers the models the proxy serves (checks/inventory.py), the
-    # embedded default and offline replay included.
-    raw_chat = get(CHAT_MODELS)
-    raw_embed = get(EMBEDDING_MODELS)
-    chat = _models(raw_chat, CHAT_MODELS, sources[CHAT_MODELS.name]) if raw_chat is not None else ()
-    embed = _models(raw_embed, EMBEDDING_MODELS, sources[EMBEDDING_MODELS.name]) if raw_embed is not None else ()
-    raw_exclude = get(EXCLUDE_MODELS)
-    exclude = _models(raw_exclude) if raw_exclude is not None else ()
-    raw_no_models = get(NO_MODELS)
-    no_models = False if raw_no_models is None else parse_flag(NO_MODELS, raw_no_models, sources[NO_MODELS.name])
-    raw_apis = get(APIS)
-    apis = () if raw_apis is None else parse_apis(raw_apis, sources[APIS.name])
-    raw_db = get(EXPECT_DB)
-    expect_db = None if raw_db is None else parse_expect_db(raw_db, sources[EXPECT_DB.name])
-    raw_timeout = get(TIMEOUT)
-    timeout = DEFAULT_TIMEOUT if raw_timeout is None else parse_timeout(raw_timeout, sources[TIMEOUT.name])
-    raw_dim = get(EMBEDDING_DIM)
-    dim = None if raw_dim is None else parse_dim(raw_dim, sources[EMBEDDING_DIM.name])
-    raw_replay = get(REPLAY_DIR)
-    raw_record = get(RECORD_DIR)
-    raw_allow = get(ALLOW_VULNERABLE)
-    allow_vulnerable = raw_allow is not None and parse_flag(ALLOW_VULNERABLE, raw_allow, sources[ALLOW_VULNERABLE.name])
-    raw_advisories = get(ADVISORY_FILES)
-    advisory_files = (
-        () if raw_advisories is None else parse_files(ADVISORY_FILES, raw_advisories, sources[ADVISORY_FILES.name])
-    )
-    raw_keys = get(WELL_KNOWN_KEY_FILES)
-    key_files = (
-        () if raw_keys is None else parse_files(WELL_KNOWN_KEY_FILES, raw_keys, sources[WELL_KNOWN_KEY_FILES.name])
-    )
-    raw_concurrency = get(CONCURRENCY)
-    concurrency = (
-        DEFAULT_CONCURRENCY
-        if raw_concurrency is None
-        else parse_concurrency(raw_concurrency, sources[CONCURRENCY.name])
-    )
-
+    empty: tuple[str, ...] = ()
+    # Each setting read and parsed in this order (the first bad one is the error). No model lists: the
+    # run discovers the models the proxy serves (checks/inventory.py), the embedded default and offline replay included.
     return Settings(
         base_url=base_url,
         master_key=master_key,
-        chat_models=chat,
-        embedding_models=embed,
-        expect_db=expect_db,
-        timeout=timeout,
-        embedding_dim=dim,
+        chat_models=parsed(CHAT_MODELS, lambda raw, source: _models(raw, CHAT_MODELS, source), empty),
+        embedding_models=parsed(EMBEDDING_MODELS, lambda raw, source: _models(raw, EMBEDDING_MODELS, source), empty),
+        exclude_models=parsed(EXCLUDE_MODELS, lambda raw, _: _models(raw), empty),
+        no_models=parsed(NO_MODELS, functools.partial(parse_flag, NO_MODELS), False),
+        apis=parsed(APIS, parse_apis, empty),
+        expect_db=parsed(EXPECT_DB, parse_expect_db, None),
+        timeout=parsed(TIMEOUT, parse_timeout, DEFAULT_TIMEOUT),
+        embedding_dim=parsed(EMBEDDING_DIM, parse_dim, None),
         offline=offline,
-        replay_dir=str(raw_replay) if raw_replay else None,
-        record_dir=str(raw_record) if raw_record and base_url is not None and not offline else None,
+        replay_dir=parsed(REPLAY_DIR, lambda raw, _: str(raw) if raw else None, None),
+        record_dir=parsed(
+            RECORD_DIR, lambda raw, _: str(raw) if raw and base_url is not None and not offline else None, None
+        ),
+        allow_vulnerable=parsed(ALLOW_VULNERABLE, functools.partial(parse_flag, ALLOW_VULNERABLE), False),
+        advisory_files=parsed(ADVISORY_FILES, functools.partial(parse_files, ADVISORY_FILES), empty),
+        well_known_key_files=parsed(WELL_KNOWN_KEY_FILES, functools.partial(parse_files, WELL_KNOWN_KEY_FILES), empty),
+        concurrency=parsed(CONCURRENCY, parse_concurrency, DEFAULT_CONCURRENCY),
         database_url=database_url_from_env(environ),
-        allow_vulnerable=allow_vulnerable,
-        advisory_files=advisory_files,
-        well_known_key_files=key_files,
-        concurrency=concurrency,
-        exclude_models=exclude,
-        no_models=no_models,
-        apis=apis,
         sources=sources,
     )
 

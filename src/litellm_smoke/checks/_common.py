@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeGuard, TypeVar
@@ -7,8 +8,22 @@ from typing import Any, TypeGuard, TypeVar
 import httpx
 
 from litellm_smoke._secrets import Redactor, Secret
-from litellm_smoke.client.diagnosis import content_kind, describe
+from litellm_smoke.client.diagnosis import describe, expect_status, not_litellm
 from litellm_smoke.errors import SmokeFailure, excerpt
+
+__all__ = [
+    "ERROR_ENVELOPE",
+    "Fail",
+    "assert_no_echo",
+    "envelope_problem",
+    "expect_envelope",
+    "expect_status",
+    "is_number",
+    "not_litellm",
+    "read_stream",
+    "sse_event",
+    "via_sdk",
+]
 
 ERROR_ENVELOPE = '{"error": {"message": ..., "type": ..., "code": ...}}'
 
@@ -50,11 +65,18 @@ def assert_no_echo(response: httpx.Response, secrets: Iterable[Secret | str | No
             )
 
 
-def expect_status(response: httpx.Response, expected: int, what: str, hint: str) -> None:
-    if response.status_code != expected:
+def expect_envelope(
+    response: httpx.Response, body: Any, title: str, expected: str, hint: str, *, origin: bool = False
+) -> None:
+    """An error answer must carry LiteLLM's envelope: else ``{title} ({problem})``.
+
+    :param origin: name an HTML error page in the title too (:func:`not_litellm`).
+    """
+    problem = envelope_problem(body)
+    if problem:
         raise SmokeFailure(
-            f"{what}: expected HTTP {expected}, got {response.status_code}",
-            expected=f"HTTP {expected}",
+            f"{title} ({problem}){not_litellm(response) if origin else ''}",
+            expected=expected,
             got=describe(response),
             hint=hint,
         )
@@ -63,12 +85,6 @@ def expect_status(response: httpx.Response, expected: int, what: str, hint: str)
 def is_number(value: Any) -> TypeGuard[int | float]:
     """A real, finite JSON number: not a bool, and not the infinity that ``1e999999`` parses to."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def not_litellm(response: Any) -> str:  # Any: the SDK's exc.response may be another httpx build
-    """`` (an HTML page …: a load balancer … answered, not LiteLLM)`` when the error page is not LiteLLM's."""
-    kind = content_kind(response)
-    return f" ({kind})" if kind.startswith("an HTML page") else ""
 
 
 T = TypeVar("T")
@@ -107,3 +123,26 @@ async def via_sdk(call: Awaitable[T], fail: Fail) -> T:
         text = result if isinstance(result, str) else result.decode("utf-8", "replace")
         raise fail("the OpenAI SDK got a non-JSON answer", excerpt(text) or "(empty body)", "check what answers here")
     return result
+
+
+async def read_stream(response: httpx.Response, fail: Fail) -> str:
+    """The whole streamed body as text, the response closed after; a stream that breaks off or stalls is
+    the check's failure."""
+    try:
+        return (await response.aread()).decode("utf-8", "replace")
+    except httpx.HTTPError as exc:
+        raise fail(
+            "stream: the stream broke off or stalled",
+            f"{type(exc).__name__}: {excerpt(str(exc))}",
+            "a hung upstream, a buffering proxy, or a dropped connection",
+        ) from None
+    finally:
+        await response.aclose()
+
+
+def sse_event(payload: str, fail: Fail, problem: str = "stream: an event is not JSON") -> Any:
+    """One SSE event's JSON; one that does not parse is the check's failure ``problem``."""
+    try:
+        return json.loads(payload)
+    except ValueError:
+        raise fail(problem, excerpt(payload), "a malformed SSE event") from None

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from litellm_smoke._secrets import REDACT
-from litellm_smoke.checks._common import ERROR_ENVELOPE, assert_no_echo, envelope_problem, not_litellm
+from litellm_smoke.checks._common import ERROR_ENVELOPE, assert_no_echo, expect_envelope, expect_status
 from litellm_smoke.client.diagnosis import describe, json_body
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.routes import MODELS, ROUTE_MATRIX_LITELLM_VERSION, RouteProbe, probe_body
@@ -23,22 +23,30 @@ def probe_chat_body(model: str) -> dict[str, Any]:
     return {"model": model, "messages": [{"role": "user", "content": "ping"}], "max_tokens": 1}
 
 
-def _rejected_by_litellm(response: httpx.Response, what: str) -> None:
-    """A rejection proves LiteLLM enforces auth only when it carries LiteLLM's error envelope:
+def _rejected_by_litellm(response: httpx.Response, what: str, statuses: str, expected: str, hint: str) -> None:
+    """A bad key is refused with 400 or 401 (``statuses``: how the failure names what it expected) and
+    LiteLLM's error envelope: a rejection proves LiteLLM enforces auth only when it carries the envelope,
     a bare 401 (plain text, ``{"detail": ...}``) comes from an ingress or auth proxy in front of it."""
+    if response.status_code not in (400, 401):
+        raise SmokeFailure(
+            f"{what}: expected HTTP {statuses}, got {response.status_code}",
+            expected=expected,
+            got=describe(response),
+            hint=hint,
+        )
     try:
         body = response.json()
     except ValueError:
         body = None
-    problem = envelope_problem(body)
-    if problem:
-        raise SmokeFailure(
-            f"{what}: {response.status_code} without LiteLLM's error envelope ({problem}){not_litellm(response)}",
-            expected=f"{response.status_code} {ERROR_ENVELOPE}",
-            got=describe(response),
-            hint="a component in front of LiteLLM answered instead of LiteLLM, so this run does not show "
-            "that LiteLLM itself rejects the key",
-        )
+    expect_envelope(
+        response,
+        body,
+        f"{what}: {response.status_code} without LiteLLM's error envelope",
+        f"{response.status_code} {ERROR_ENVELOPE}",
+        "a component in front of LiteLLM answered instead of LiteLLM, so this run does not show "
+        "that LiteLLM itself rejects the key",
+        origin=True,
+    )
 
 
 async def master_key_accepted(client: ProxyClient) -> None:
@@ -68,24 +76,22 @@ async def unauthenticated_rejected(client: ProxyClient, method: str, path: str, 
             "anyone who can reach it can spend on your models",
             security=True,
         )
-    if response.status_code != 401:
-        hint = "expected LiteLLM's auth error"
-        if response.status_code == 500:
-            hint = "a DB-less LiteLLM without the 'prisma' package answers 500 here (LiteLLM #35457); install prisma"
-        raise SmokeFailure(
-            f"unauthenticated request: expected HTTP 401, got {response.status_code}",
-            expected=f"{method} {path} without a key -> 401 {ERROR_ENVELOPE}",
-            got=describe(response),
-            hint=hint,
-        )
-    problem = envelope_problem(json_body(response, "unauthenticated request", "LiteLLM answers 401 with JSON"))
-    if problem:
-        raise SmokeFailure(
-            f"unauthenticated request: 401 without LiteLLM's error envelope ({problem})",
-            expected=f"401 {ERROR_ENVELOPE}",
-            got=describe(response),
-            hint="a component in front of LiteLLM answered instead of LiteLLM",
-        )
+    expect_status(
+        response,
+        401,
+        "unauthenticated request",
+        "a DB-less LiteLLM without the 'prisma' package answers 500 here (LiteLLM #35457); install prisma"
+        if response.status_code == 500
+        else "expected LiteLLM's auth error",
+        expected=f"{method} {path} without a key -> 401 {ERROR_ENVELOPE}",
+    )
+    expect_envelope(
+        response,
+        json_body(response, "unauthenticated request", "LiteLLM answers 401 with JSON"),
+        "unauthenticated request: 401 without LiteLLM's error envelope",
+        f"401 {ERROR_ENVELOPE}",
+        "a component in front of LiteLLM answered instead of LiteLLM",
+    )
 
 
 async def wrong_key_rejected(client: ProxyClient) -> None:
@@ -106,36 +112,35 @@ async def wrong_key_rejected(client: ProxyClient) -> None:
             security=True,
         )
     assert_no_echo(response, [wrong, client.master_key], "wrong key")
-    if response.status_code not in (400, 401):
-        raise SmokeFailure(
-            f"wrong key: expected HTTP 400 or 401, got {response.status_code}",
-            expected="401 auth error (DB-less: 400 no_db_connection from LiteLLM 1.65, 401 on 1.60-1.63)",
-            got=describe(response),
-            hint="a 500 usually means the DB-less proxy lacks the 'prisma' package (LiteLLM #35457)",
-        )
-    _rejected_by_litellm(response, "wrong key")
+    _rejected_by_litellm(
+        response,
+        "wrong key",
+        "400 or 401",
+        "401 auth error (DB-less: 400 no_db_connection from LiteLLM 1.65, 401 on 1.60-1.63)",
+        "a 500 usually means the DB-less proxy lacks the 'prisma' package (LiteLLM #35457)",
+    )
 
 
 async def missing_bearer_prefix_rejected(client: ProxyClient) -> None:
     """The master key sent without ``Bearer `` is refused (LiteLLM: malformed API key)."""
     response = await client.get(MODELS, bearer=False)
     assert_no_echo(response, [client.master_key], "key without 'Bearer ' prefix")
+    expected = "HTTP 401 'Malformed API Key passed in'"
     if response.is_success:
         raise SmokeFailure(
             f"key without 'Bearer ' accepted: GET {MODELS} answered {response.status_code}",
-            expected="HTTP 401 'Malformed API Key passed in'",
+            expected=expected,
             got=describe(response),
             hint="something in front of LiteLLM rewrites the Authorization header, or auth is custom",
             security=True,
         )
-    if response.status_code not in (400, 401):
-        raise SmokeFailure(
-            f"key without 'Bearer ': expected HTTP 401, got {response.status_code}",
-            expected="HTTP 401 'Malformed API Key passed in'",
-            got=describe(response),
-            hint="LiteLLM rejects an Authorization header without 'Bearer ' with 401",
-        )
-    _rejected_by_litellm(response, "key without 'Bearer '")
+    _rejected_by_litellm(
+        response,
+        "key without 'Bearer '",
+        "401",
+        expected,
+        "LiteLLM rejects an Authorization header without 'Bearer ' with 401",
+    )
 
 
 REFUSED = (401, 403)

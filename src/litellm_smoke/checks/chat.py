@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from litellm_smoke.checks._common import is_number, not_litellm, via_sdk
+from litellm_smoke.checks._common import expect_status, is_number, sse_event, via_sdk
 from litellm_smoke.client.diagnosis import describe, json_body
 from litellm_smoke.client.http import SMOKE_TAG, ProxyClient, ResponseTooLarge
 from litellm_smoke.client.routes import CHAT
@@ -18,12 +18,18 @@ PROMPT = "Reply with the single word: pong"
 MAX_TOKENS = 8
 
 
-def chat_body(model: str, *, stream: bool = False) -> dict[str, Any]:
-    """A deterministic, cheap request: fixed prompt, temperature 0, at most MAX_TOKENS tokens."""
+def chat_body(
+    model: str, *, stream: bool = False, prompt: str = PROMPT, max_tokens: int = MAX_TOKENS, **extra: Any
+) -> dict[str, Any]:
+    """A deterministic, cheap request: fixed prompt, temperature 0, at most ``max_tokens`` tokens.
+
+    ``extra`` fields (``tools``, ``response_format``) go after the messages.
+    """
     body: dict[str, Any] = {
         "model": model,
-        "messages": [{"role": "user", "content": PROMPT}],
-        "max_tokens": MAX_TOKENS,
+        "messages": [{"role": "user", "content": prompt}],
+        **extra,
+        "max_tokens": max_tokens,
         "temperature": 0,
         "user": SMOKE_TAG,
     }
@@ -92,14 +98,14 @@ def _check_completion(model: str, body: Any, got: str) -> dict[str, Any]:
 async def chat_completion(client: ProxyClient, model: str) -> dict[str, Any]:
     """A non-streamed chat completion, raw HTTP, with a strictly OpenAI-shaped answer."""
     response = await client.post(CHAT, chat_body(model))
-    if response.status_code != 200:
-        raise _fail(
-            model,
-            f"expected HTTP 200, got {response.status_code}{not_litellm(response)}",
-            "HTTP 200 chat.completion",
-            describe(response),
-            "the proxy or its upstream failed; the error text names which",
-        )
+    expect_status(
+        response,
+        200,
+        f"chat {model}",
+        "the proxy or its upstream failed; the error text names which",
+        expected="HTTP 200 chat.completion",
+        origin=True,
+    )
     body = json_body(response, f"chat {model}", "LiteLLM answers chat with JSON")
     seen = _check_completion(model, body, describe(response))
     client.usage.add(model, seen["usage"])
@@ -151,14 +157,14 @@ async def chat_streaming(client: ProxyClient, model: str) -> dict[str, Any]:
     finally:
         await response.aclose()
     got = describe(response, raw)
-    if response.status_code != 200:
-        raise _fail(
-            model,
-            f"stream: expected HTTP 200, got {response.status_code}",
-            "HTTP 200 text/event-stream",
-            got,
-            "errors before the first chunk come back as JSON with a status code",
-        )
+    expect_status(
+        response,
+        200,
+        f"chat {model}: stream",
+        "errors before the first chunk come back as JSON with a status code",
+        expected="HTTP 200 text/event-stream",
+        got=got,
+    )
     ctype = response.headers.get("content-type", "")
     if not ctype.startswith("text/event-stream"):
         raise _fail(
@@ -184,16 +190,13 @@ async def chat_streaming(client: ProxyClient, model: str) -> dict[str, Any]:
                     "events after [DONE] are lost by clients",
                 )
             break
-        try:
-            chunk = json.loads(payload)
-        except ValueError:
-            raise _fail(
-                model,
-                f"stream: event {number} is not JSON",
-                "data: {chat.completion.chunk}",
-                excerpt(payload),
-                "a malformed SSE event breaks every streaming client",
-            ) from None
+        chunk = sse_event(
+            payload,
+            lambda problem, got, hint: _fail(
+                model, problem, "data: {chat.completion.chunk}", got, f"{hint} breaks every streaming client"
+            ),
+            f"stream: event {number} is not JSON",
+        )
         if isinstance(chunk, dict) and "error" in chunk:
             raise _fail(
                 model,

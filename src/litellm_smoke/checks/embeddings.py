@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-from litellm_smoke.checks._common import is_number, via_sdk
+from litellm_smoke.checks._common import expect_status, is_number, via_sdk
 from litellm_smoke.client.diagnosis import describe, json_body
 from litellm_smoke.client.http import SMOKE_TAG, ProxyClient
 from litellm_smoke.client.routes import EMBEDDINGS
@@ -93,14 +93,13 @@ async def embeddings_batch(client: ProxyClient, model: str, dim: int | None) -> 
     """A batch of several inputs, raw HTTP."""
     body = {"model": model, "input": list(INPUTS), "encoding_format": "float", "user": SMOKE_TAG}
     response = await client.post(EMBEDDINGS, body)
-    if response.status_code != 200:
-        raise _fail(
-            model,
-            f"expected HTTP 200, got {response.status_code}",
-            "HTTP 200 embeddings list",
-            describe(response),
-            "the proxy or its upstream failed; the error text names which",
-        )
+    expect_status(
+        response,
+        200,
+        f"embeddings {model}",
+        "the proxy or its upstream failed; the error text names which",
+        expected="HTTP 200 embeddings list",
+    )
     parsed = json_body(response, f"embeddings {model}", "LiteLLM answers embeddings with JSON")
     length = check_vectors(model, parsed, len(INPUTS), dim, describe(response))
     client.usage.add(model, parsed.get("usage"))

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from litellm_smoke.checks._common import is_number
+from litellm_smoke.checks._common import expect_status, is_number
 from litellm_smoke.client.diagnosis import describe, json_body, json_value
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.routes import MODEL_HEALTH, READINESS, READINESS_DETAILS
@@ -40,6 +40,29 @@ def parse_readiness(body: Any) -> DbState:
     return DbState(f"unrecognised ({db!r})", "new")
 
 
+def _db_problem(state: str, expect_db: bool | None) -> tuple[str, str, str] | None:
+    """What is wrong with readiness's db ``state`` given the expectation: (title, expected, hint), or None."""
+    if state in ("disconnected", "stalled"):
+        return (
+            f"the database is {state}",
+            "db connected (or no database configured)",
+            "old LiteLLM versions answer 200 even with the database down; check DATABASE_URL and the database",
+        )
+    if expect_db is True and state != "connected":
+        return (
+            f"a database is expected but readiness reports db={state}",
+            "db connected (LITELLM_EXPECT_DB=true)",
+            "is DATABASE_URL set on the proxy and did Prisma connect? See the proxy's startup logs",
+        )
+    if expect_db is False and state != "none":
+        return (
+            f"no database is expected but readiness reports db={state}",
+            'db "Not connected" (LITELLM_EXPECT_DB=false)',
+            "the deployment has a DATABASE_URL it was not supposed to have, or set LITELLM_EXPECT_DB",
+        )
+    return None
+
+
 async def readiness(client: ProxyClient, expect_db: bool | None) -> DbState:
     """``/health/readiness`` answers 200 and its ``db`` state agrees with the expectation.
 
@@ -55,36 +78,18 @@ async def readiness(client: ProxyClient, expect_db: bool | None) -> DbState:
             hint="503 means a configured database is unreachable or stalled, or the proxy is draining; "
             "check DATABASE_URL, the database, and the proxy logs",
         )
-    if response.status_code != 200:
-        raise SmokeFailure(
-            f"readiness: expected HTTP 200, got {response.status_code}",
-            expected=f"GET {READINESS} -> 200 with {{status, db}}",
-            got=describe(response),
-            hint="readiness is a public route on LiteLLM; something in front of it, or a broken start",
-        )
-    body = json_body(response, "readiness", "LiteLLM answers readiness with JSON; is this LiteLLM?")
-    state = parse_readiness(body)
-    if state.state in ("disconnected", "stalled"):
-        raise SmokeFailure(
-            f"readiness: the database is {state.state}",
-            expected="db connected (or no database configured)",
-            got=describe(response),
-            hint="old LiteLLM versions answer 200 even with the database down; check DATABASE_URL and the database",
-        )
-    if expect_db is True and state.state != "connected":
-        raise SmokeFailure(
-            f"readiness: a database is expected but readiness reports db={state.state}",
-            expected="db connected (LITELLM_EXPECT_DB=true)",
-            got=describe(response),
-            hint="is DATABASE_URL set on the proxy and did Prisma connect? See the proxy's startup logs",
-        )
-    if expect_db is False and state.state != "none":
-        raise SmokeFailure(
-            f"readiness: no database is expected but readiness reports db={state.state}",
-            expected='db "Not connected" (LITELLM_EXPECT_DB=false)',
-            got=describe(response),
-            hint="the deployment has a DATABASE_URL it was not supposed to have, or set LITELLM_EXPECT_DB",
-        )
+    expect_status(
+        response,
+        200,
+        "readiness",
+        "readiness is a public route on LiteLLM; something in front of it, or a broken start",
+        expected=f"GET {READINESS} -> 200 with {{status, db}}",
+    )
+    state = parse_readiness(json_body(response, "readiness", "LiteLLM answers readiness with JSON; is this LiteLLM?"))
+    problem = _db_problem(state.state, expect_db)
+    if problem:
+        title, expected, hint = problem
+        raise SmokeFailure(f"readiness: {title}", expected=expected, got=describe(response), hint=hint)
     return state
 
 

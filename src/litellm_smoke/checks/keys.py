@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from litellm_smoke.checks._common import assert_no_echo
+from litellm_smoke.checks._common import assert_no_echo, expect_status
 from litellm_smoke.checks.auth import probe_chat_body
 from litellm_smoke.checks.health import parse_readiness
 from litellm_smoke.client.diagnosis import describe, json_body, json_value
@@ -212,13 +212,13 @@ async def key_info_reports_limits(client: ProxyClient, minted: MintedKey) -> dic
     if minted.reference != minted.key.reveal():
         # Looked up by hash: the plaintext key has no business being in the answer.
         assert_no_echo(response, [minted.key], f"/key/info for {minted.alias}")
-    if response.status_code != 200:
-        raise SmokeFailure(
-            f"key info for {minted.alias}: expected HTTP 200, got {response.status_code}",
-            expected=f"GET {KEY_INFO}?key=<hash> (master key) -> 200",
-            got=describe(response),
-            hint="404 means the key is not in the table auth reads (replicas with different databases?)",
-        )
+    expect_status(
+        response,
+        200,
+        f"key info for {minted.alias}",
+        "404 means the key is not in the table auth reads (replicas with different databases?)",
+        expected=f"GET {KEY_INFO}?key=<hash> (master key) -> 200",
+    )
     body = json_body(response, f"key info for {minted.alias}", "LiteLLM answers /key/info with JSON")
     info = body.get("info") if isinstance(body, dict) else None
     if not isinstance(info, dict):
@@ -315,28 +315,28 @@ async def key_deleted_rejected(
     after ``grace`` seconds is a failure: another replica's key cache keeps honouring it.
     """
     response = await delete_keys(client, [minted.reference])
-    if response.status_code != 200:
-        raise SmokeFailure(
-            f"key delete of {minted.alias}: expected HTTP 200, got {response.status_code}",
-            expected=f'POST {KEY_DELETE} (master key) -> 200 {{"deleted_keys": [...]}}',
-            got=describe(response),
-            hint="the key stays alive until it expires (duration); the run's finaliser retries the delete",
-        )
+    expect_status(
+        response,
+        200,
+        f"key delete of {minted.alias}",
+        "the key stays alive until it expires (duration); the run's finaliser retries the delete",
+        expected=f'POST {KEY_DELETE} (master key) -> 200 {{"deleted_keys": [...]}}',
+    )
     minted.deleted = True
     deadline = time.monotonic() + grace
     accepted = 0
     while True:
         probe = await client.get(MODELS, key=minted.key)
         assert_no_echo(probe, [minted.key, client.master_key], f"deleted key {minted.alias}")
-        if probe.status_code == 401:
-            return
         if not probe.is_success:
-            raise SmokeFailure(
-                f"deleted key {minted.alias}: expected HTTP 401, got {probe.status_code}",
+            expect_status(
+                probe,
+                401,
+                f"deleted key {minted.alias}",
+                "a deleted key must be an authentication error, not a server error",
                 expected=f"GET {MODELS} with the deleted key -> 401",
-                got=describe(probe),
-                hint="a deleted key must be an authentication error, not a server error",
             )
+            return
         accepted += 1
         if time.monotonic() >= deadline:
             raise SmokeFailure(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 
-from litellm_smoke.checks._common import ERROR_ENVELOPE, assert_no_echo, envelope_problem
+from litellm_smoke.checks._common import ERROR_ENVELOPE, assert_no_echo, expect_envelope, expect_status
 from litellm_smoke.checks.auth import probe_chat_body
 from litellm_smoke.client.diagnosis import describe, json_body
 from litellm_smoke.client.http import ProxyClient
@@ -24,13 +24,7 @@ class ModelsMissing(SmokeFailure):
 async def models_listed(client: ProxyClient, expected: Sequence[str]) -> list[str]:
     """Every expected model name appears in ``/v1/models``; the missing ones are named."""
     response = await client.get(MODELS)
-    if response.status_code != 200:
-        raise SmokeFailure(
-            f"model list: expected HTTP 200, got {response.status_code}",
-            expected=f"GET {MODELS} -> 200",
-            got=describe(response),
-            hint="see the master key check first",
-        )
+    expect_status(response, 200, "model list", "see the master key check first", expected=f"GET {MODELS} -> 200")
     body = json_body(response, "model list", "LiteLLM answers /v1/models with JSON")
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, list):
@@ -58,32 +52,32 @@ async def unknown_model_rejected(client: ProxyClient) -> None:
     model = "litellm-smoke-no-such-model-" + secrets.token_hex(4)
     response = await client.post(CHAT, probe_chat_body(model))
     assert_no_echo(response, [client.master_key], "unknown model")
+    got = describe(response)
     if response.is_success:
         raise SmokeFailure(
             f"unknown model accepted: {model} answered {response.status_code}",
             expected="HTTP 400 'Invalid model name passed in'",
-            got=describe(response),
+            got=got,
             hint="a wildcard route or a fallback catches every model name; requests for typos get billed",
         )
     if response.status_code >= 500:
         raise SmokeFailure(
             f"unknown model: server error {response.status_code} instead of a client error",
             expected=f"HTTP 4xx {ERROR_ENVELOPE}",
-            got=describe(response),
+            got=got,
             hint="the proxy crashes on bad input; clients will retry a 5xx and alerts will fire",
         )
     if not 400 <= response.status_code < 500:
         raise SmokeFailure(
             f"unknown model: unexpected HTTP {response.status_code}",
             expected=f"HTTP 4xx {ERROR_ENVELOPE}",
-            got=describe(response),
+            got=got,
             hint="redirects or informational answers mean something in front of LiteLLM",
         )
-    problem = envelope_problem(json_body(response, "unknown model", "LiteLLM answers errors with JSON"))
-    if problem:
-        raise SmokeFailure(
-            f"unknown model: error without LiteLLM's envelope ({problem})",
-            expected=f"HTTP 4xx {ERROR_ENVELOPE}",
-            got=describe(response),
-            hint="OpenAI clients read error.message; a bare body breaks their error handling",
-        )
+    expect_envelope(
+        response,
+        json_body(response, "unknown model", "LiteLLM answers errors with JSON"),
+        "unknown model: error without LiteLLM's envelope",
+        f"HTTP 4xx {ERROR_ENVELOPE}",
+        "OpenAI clients read error.message; a bare body breaks their error handling",
+    )

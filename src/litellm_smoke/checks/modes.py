@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from litellm_smoke.checks._common import is_number, not_litellm
+from litellm_smoke.checks._common import expect_status, is_number
 from litellm_smoke.client.diagnosis import describe, json_body
 from litellm_smoke.client.http import SMOKE_TAG, ProxyClient
 from litellm_smoke.client.routes import COMPLETIONS, MODERATIONS, RERANK
@@ -17,26 +17,27 @@ RERANK_DOCUMENTS = ("Paris is the capital of France.", "Bananas are yellow.")
 MODERATION_INPUT = "I like sunny days."
 
 
-def _status(what: str, response: Any, expected: str) -> None:
-    if response.status_code != 200:
-        raise SmokeFailure(
-            f"{what}: expected HTTP 200, got {response.status_code}{not_litellm(response)}",
-            expected=expected,
-            got=describe(response),
-            hint="the proxy or its upstream failed; the error text names which (a 404/400 can mean the "
-            "deployment's provider does not serve this mode)",
-        )
+async def _call(client: ProxyClient, path: str, body: dict[str, Any], what: str, shape: str) -> tuple[Any, str]:
+    """One cheap call of a mode: HTTP 200 with a JSON body, returned parsed and described."""
+    response = await client.post(path, body)
+    expect_status(
+        response,
+        200,
+        what,
+        "the proxy or its upstream failed; the error text names which (a 404/400 can mean the "
+        "deployment's provider does not serve this mode)",
+        expected=f"HTTP 200 {shape}",
+        origin=True,
+    )
+    return json_body(response, what, f"LiteLLM answers {path.rsplit('/', 1)[-1]} with JSON"), describe(response)
 
 
 async def text_completion(client: ProxyClient, model: str) -> dict[str, Any]:
     """``POST /v1/completions`` with one token: a ``text_completion`` with a text choice and usage."""
     what = f"completion {model}"
     body = {"model": model, "prompt": COMPLETION_PROMPT, "max_tokens": 1, "temperature": 0, "user": SMOKE_TAG}
-    response = await client.post(COMPLETIONS, body)
     shape = '{"object": "text_completion", "choices": [{"text": "...", "finish_reason": ...}], "usage": {...}}'
-    _status(what, response, f"HTTP 200 {shape}")
-    parsed = json_body(response, what, "LiteLLM answers completions with JSON")
-    got = describe(response)
+    parsed, got = await _call(client, COMPLETIONS, body, what, shape)
     choices = parsed.get("choices") if isinstance(parsed, dict) else None
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise SmokeFailure(f"{what}: no choices", expected=shape, got=got, hint="the upstream returned no completion")
@@ -63,11 +64,8 @@ async def rerank(client: ProxyClient, model: str) -> dict[str, Any]:
     """``POST /v1/rerank`` with two documents: one finite score each, the relevant one first."""
     what = f"rerank {model}"
     body = {"model": model, "query": RERANK_QUERY, "documents": list(RERANK_DOCUMENTS), "top_n": 2}
-    response = await client.post(RERANK, body)
     shape = '{"results": [{"index": 0, "relevance_score": 0.9}, {"index": 1, "relevance_score": 0.1}]}'
-    _status(what, response, f"HTTP 200 {shape}")
-    parsed = json_body(response, what, "LiteLLM answers rerank with JSON")
-    got = describe(response)
+    parsed, got = await _call(client, RERANK, body, what, shape)
     results = parsed.get("results") if isinstance(parsed, dict) else None
     if not isinstance(results, list) or len(results) != len(RERANK_DOCUMENTS):
         raise SmokeFailure(
@@ -105,17 +103,15 @@ async def rerank(client: ProxyClient, model: str) -> dict[str, Any]:
 async def moderation(client: ProxyClient, model: str) -> dict[str, Any]:
     """``POST /v1/moderations``: one result with a boolean ``flagged`` and category scores."""
     what = f"moderation {model}"
-    response = await client.post(MODERATIONS, {"model": model, "input": MODERATION_INPUT})
     shape = '{"results": [{"flagged": false, "categories": {...}, "category_scores": {...}}]}'
-    _status(what, response, f"HTTP 200 {shape}")
-    parsed = json_body(response, what, "LiteLLM answers moderations with JSON")
+    parsed, got = await _call(client, MODERATIONS, {"model": model, "input": MODERATION_INPUT}, what, shape)
     results = parsed.get("results") if isinstance(parsed, dict) else None
     first = results[0] if isinstance(results, list) and results else None
     if not isinstance(first, dict) or not isinstance(first.get("flagged"), bool):
         raise SmokeFailure(
             f"{what}: no result with a boolean 'flagged'",
             expected=shape,
-            got=describe(response),
+            got=got,
             hint="this is not an OpenAI moderation answer; content filters built on it see nothing",
         )
     client.usage.add(model, None)

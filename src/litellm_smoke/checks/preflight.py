@@ -17,12 +17,8 @@ async def check_liveliness(client: ProxyClient) -> None:
         response = await client.http.get(LIVELINESS)
     except httpx.TransportError as exc:
         cause = classify(exc)
-        raise TargetUnreachable(
-            f"target unreachable: {cause.summary} ({url})",
-            expected=f"GET {LIVELINESS} answered within {client.timeout:g}s",
-            got=cause.detail,
-            hint=cause.hint,
-        ) from None
+        expected = f"GET {LIVELINESS} answered within {client.timeout:g}s"
+        raise cause.failure(f"target unreachable: {cause.summary} ({url})", expected, TargetUnreachable) from None
     alive = response.status_code == 200
     body = response.text
     if alive:

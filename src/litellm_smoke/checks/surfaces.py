@@ -8,17 +8,16 @@ of ``openai/`` models through the upstream's Responses API.)
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 
-from litellm_smoke.checks._common import is_number, not_litellm
+from litellm_smoke.checks._common import expect_status, is_number, read_stream, sse_event
 from litellm_smoke.client.diagnosis import describe, json_body
 from litellm_smoke.client.http import SMOKE_TAG, ProxyClient
 from litellm_smoke.client.routes import MESSAGES, RESPONSES
 from litellm_smoke.client.sse import DONE, parse_sse
-from litellm_smoke.errors import SmokeFailure, excerpt
+from litellm_smoke.errors import SmokeFailure
 
 PROMPT = "Reply with the single word: pong"
 MAX_TOKENS = 16
@@ -50,15 +49,15 @@ def _usage_ok(usage: Any) -> bool:
 
 
 def _status(api: str, model: str, response: httpx.Response, got: str) -> None:
-    if response.status_code != 200:
-        raise _fail(
-            api,
-            model,
-            f"expected HTTP 200, got {response.status_code}{not_litellm(response)}",
-            f"HTTP 200 from {RESPONSES if api == 'responses' else MESSAGES}",
-            got,
-            "the proxy does not serve this API for the model, or the upstream failed; the error text names which",
-        )
+    expect_status(
+        response,
+        200,
+        f"{api} {model}",
+        "the proxy does not serve this API for the model, or the upstream failed; the error text names which",
+        expected=f"HTTP 200 from {RESPONSES if api == 'responses' else MESSAGES}",
+        got=got,
+        origin=True,
+    )
 
 
 def responses_text(body: Any) -> str | None:
@@ -120,19 +119,9 @@ async def api_stream(client: ProxyClient, api: str, model: str) -> dict[str, Any
     """The same call streamed: typed SSE events, text deltas, and the API's final event with usage."""
     path, request = _body(api, model, stream=True)
     response = await client.post(path, request, stream=True)
-    try:
-        raw = (await response.aread()).decode("utf-8", "replace")
-    except httpx.HTTPError as exc:
-        raise _fail(
-            api,
-            model,
-            "stream: the stream broke off or stalled",
-            "a complete SSE stream",
-            f"{type(exc).__name__}: {excerpt(str(exc))}",
-            "a hung upstream, a buffering proxy, or a dropped connection",
-        ) from None
-    finally:
-        await response.aclose()
+    raw = await read_stream(
+        response, lambda problem, got, hint: _fail(api, model, problem, "a complete SSE stream", got, hint)
+    )
     got = describe(response, raw)
     _status(api, model, response, got)
     if not response.headers.get("content-type", "").startswith("text/event-stream"):
@@ -148,12 +137,7 @@ async def api_stream(client: ProxyClient, api: str, model: str) -> dict[str, Any
     for payload in parse_sse(raw):
         if payload.strip() == DONE:  # LiteLLM ends a streamed /v1/responses with it, as chat does
             continue
-        try:
-            event = json.loads(payload)
-        except ValueError:
-            raise _fail(
-                api, model, "stream: an event is not JSON", "data: {...}", excerpt(payload), "a malformed SSE event"
-            ) from None
+        event = sse_event(payload, lambda problem, got, hint: _fail(api, model, problem, "data: {...}", got, hint))
         if isinstance(event, dict):
             events.append(event)
     types = [str(e.get("type")) for e in events]

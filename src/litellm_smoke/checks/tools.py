@@ -12,12 +12,13 @@ from typing import Any
 
 import httpx
 
-from litellm_smoke.checks._common import not_litellm
+from litellm_smoke.checks._common import expect_status, read_stream, sse_event
+from litellm_smoke.checks.chat import chat_body
 from litellm_smoke.client.diagnosis import describe, json_body
-from litellm_smoke.client.http import SMOKE_TAG, ProxyClient
+from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.routes import CHAT
 from litellm_smoke.client.sse import DONE, parse_sse
-from litellm_smoke.errors import SmokeFailure, excerpt
+from litellm_smoke.errors import SmokeFailure
 
 TOOL_NAME = "get_weather"
 TOOL = {
@@ -43,32 +44,26 @@ MAX_TOKENS = 32
 
 
 def tool_body(model: str, *, stream: bool = False) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "model": model,
-        "messages": [{"role": "user", "content": "What is the weather in Paris? Answer with the tool."}],
-        "tools": [TOOL],
-        "tool_choice": {"type": "function", "function": {"name": TOOL_NAME}},
-        "max_tokens": MAX_TOKENS,
-        "temperature": 0,
-        "user": SMOKE_TAG,
-    }
-    if stream:
-        body["stream"] = True
-    return body
+    return chat_body(
+        model,
+        stream=stream,
+        prompt="What is the weather in Paris? Answer with the tool.",
+        max_tokens=MAX_TOKENS,
+        tools=[TOOL],
+        tool_choice={"type": "function", "function": {"name": TOOL_NAME}},
+    )
 
 
 def schema_body(model: str) -> dict[str, Any]:
-    return {
-        "model": model,
-        "messages": [{"role": "user", "content": 'Reply with the JSON {"answer": "pong"}.'}],
-        "response_format": {
+    return chat_body(
+        model,
+        prompt='Reply with the JSON {"answer": "pong"}.',
+        max_tokens=MAX_TOKENS,
+        response_format={
             "type": "json_schema",
             "json_schema": {"name": SCHEMA_NAME, "strict": True, "schema": SCHEMA},
         },
-        "max_tokens": MAX_TOKENS,
-        "temperature": 0,
-        "user": SMOKE_TAG,
-    }
+    )
 
 
 _TOOL_SHAPE = (
@@ -105,14 +100,15 @@ def check_tool_call(model: str, name: Any, arguments: Any, got: str) -> dict[str
 
 
 def _status(model: str, response: httpx.Response, got: str) -> None:
-    if response.status_code != 200:
-        raise _fail(
-            model,
-            f"expected HTTP 200, got {response.status_code}{not_litellm(response)}",
-            "HTTP 200 with a tool call",
-            got,
-            "the proxy or upstream refused the tools request; the error text names which",
-        )
+    expect_status(
+        response,
+        200,
+        f"tool call {model}",
+        "the proxy or upstream refused the tools request; the error text names which",
+        expected="HTTP 200 with a tool call",
+        got=got,
+        origin=True,
+    )
 
 
 async def tool_call(client: ProxyClient, model: str) -> dict[str, Any]:
@@ -137,18 +133,8 @@ async def tool_call(client: ProxyClient, model: str) -> dict[str, Any]:
 async def tool_call_streaming(client: ProxyClient, model: str) -> dict[str, Any]:
     """The same forced tool call streamed: the deltas reassemble into one well-formed call."""
     response = await client.post(CHAT, tool_body(model, stream=True), stream=True)
-    try:
-        raw = (await response.aread()).decode("utf-8", "replace")
-    except httpx.HTTPError as exc:
-        raise _fail(
-            model,
-            "stream: the stream broke off or stalled",
-            "a complete SSE stream ending with data: [DONE]",
-            f"{type(exc).__name__}: {excerpt(str(exc))}",
-            "a hung upstream, a buffering proxy, or a dropped connection",
-        ) from None
-    finally:
-        await response.aclose()
+    expected = "a complete SSE stream ending with data: [DONE]"
+    raw = await read_stream(response, lambda problem, got, hint: _fail(model, problem, expected, got, hint))
     got = describe(response, raw)
     _status(model, response, got)
     names: dict[int, str] = {}
@@ -158,16 +144,9 @@ async def tool_call_streaming(client: ProxyClient, model: str) -> dict[str, Any]
         if payload.strip() == DONE:
             done = True
             break
-        try:
-            chunk = json.loads(payload)
-        except ValueError:
-            raise _fail(
-                model,
-                "stream: an event is not JSON",
-                "data: {chat.completion.chunk}",
-                excerpt(payload),
-                "a malformed SSE event",
-            ) from None
+        chunk = sse_event(
+            payload, lambda problem, got, hint: _fail(model, problem, "data: {chat.completion.chunk}", got, hint)
+        )
         for choice in chunk.get("choices") or [] if isinstance(chunk, dict) else []:
             delta = choice.get("delta") if isinstance(choice, dict) else None
             for call in (delta or {}).get("tool_calls") or [] if isinstance(delta, dict) else []:
@@ -202,13 +181,15 @@ async def json_schema_response(client: ProxyClient, model: str) -> dict[str, Any
     response = await client.post(CHAT, schema_body(model))
     got = describe(response)
     what = f"json_schema {model}"
-    if response.status_code != 200:
-        raise SmokeFailure(
-            f"{what}: expected HTTP 200, got {response.status_code}{not_litellm(response)}",
-            expected="HTTP 200 with JSON content",
-            got=got,
-            hint="the proxy or upstream refused response_format; the error text names which",
-        )
+    expect_status(
+        response,
+        200,
+        what,
+        "the proxy or upstream refused response_format; the error text names which",
+        expected="HTTP 200 with JSON content",
+        got=got,
+        origin=True,
+    )
     body = json_body(response, what, "LiteLLM answers chat with JSON")
     choices = body.get("choices") if isinstance(body, dict) else None
     message = (

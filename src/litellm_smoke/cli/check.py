@@ -84,20 +84,14 @@ def add_parser(subparsers: Any) -> None:
         help="the deployment's LiteLLM config.yaml: check the models of its model_list (chat vs embedding "
         "from model_info.mode); explicit --chat-model/--embedding-model or the env variables win",
     )
-    parser.add_argument(
-        "--chat-model",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help=f"chat model to check, repeatable (default: ${CHAT_MODELS.env}, or from --config)",
-    )
-    parser.add_argument(
-        "--embedding-model",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help=f"embedding model to check, repeatable (default: ${EMBEDDING_MODELS.env}, or from --config)",
-    )
+    for kind, spec in (("chat", CHAT_MODELS), ("embedding", EMBEDDING_MODELS)):
+        parser.add_argument(
+            f"--{kind}-model",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help=f"{kind} model to check, repeatable (default: ${spec.env}, or from --config)",
+        )
     parser.add_argument(
         "--expect-db",
         metavar="true|false",

@@ -13,11 +13,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from litellm_smoke.cli._subcommand import add_subcommand, standalone
 from litellm_smoke.errors import ExitCode
 from litellm_smoke.litellm_config.lint import LintOptions, exit_code, findings_to_json, format_findings, lint
 from litellm_smoke.security.advisories import AdvisoryDataError, load_advisories
 from litellm_smoke.security.well_known_keys import WellKnownKeysError, load_well_known_keys
 
+SUMMARY = "statically check a LiteLLM config.yaml before deploy (no network)"
 DESCRIPTION = """\
 Check a LiteLLM proxy config before deploying it, without starting anything or touching the
 network. PATH is a config.yaml (its include: files are merged as LiteLLM merges them),
@@ -44,14 +46,7 @@ class EnvFileError(ValueError):
 
 def add_parser(subparsers: Any) -> None:
     """Register ``lint-config`` on an argparse subparsers object; sets ``func=run`` as the handler."""
-    parser = subparsers.add_parser(
-        "lint-config",
-        help="statically check a LiteLLM config.yaml before deploy (no network)",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _add_arguments(parser)
-    parser.set_defaults(func=run)
+    _add_arguments(add_subcommand(subparsers, "lint-config", SUMMARY, DESCRIPTION, run))
 
 
 def _positive_int(text: str) -> int:
@@ -219,13 +214,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Standalone entry point: ``python -m litellm_smoke.cli.lint PATH``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m litellm_smoke.cli.lint",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return standalone(add_parser, "lint-config", "python -m litellm_smoke.cli.lint", argv)
 
 
 if __name__ == "__main__":

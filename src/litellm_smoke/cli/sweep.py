@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from litellm_smoke._secrets import Secret
+from litellm_smoke.cli._subcommand import add_subcommand, standalone
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.keys import SweepError, sweep
 from litellm_smoke.errors import ExitCode
@@ -31,6 +32,7 @@ from litellm_smoke.settings import (
 
 DEFAULT_OLDER_THAN = "15m"
 
+SUMMARY = "delete virtual keys left behind by crashed smoke runs"
 DESCRIPTION = f"""\
 Delete the disposable virtual keys that litellm-smoke runs mint, when a run died before its own
 cleanup. A key is deleted only if its alias starts with 'litellm-smoke-' AND its metadata has
@@ -59,14 +61,7 @@ def parse_duration(raw: str) -> timedelta:
 
 def add_parser(subparsers: Any) -> None:
     """Register ``sweep`` on an argparse subparsers object; sets ``func=run`` as the handler."""
-    parser = subparsers.add_parser(
-        "sweep",
-        help="delete virtual keys left behind by crashed smoke runs",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _add_arguments(parser)
-    parser.set_defaults(func=run)
+    _add_arguments(add_subcommand(subparsers, "sweep", SUMMARY, DESCRIPTION, run))
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -128,13 +123,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Standalone entry point: ``python -m litellm_smoke.cli.sweep``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m litellm_smoke.cli.sweep",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return standalone(add_parser, "sweep", "python -m litellm_smoke.cli.sweep", argv)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,10 @@ class Cause:
     detail: str
     hint: str
 
+    def failure(self, title: str, expected: str, kind: type[SmokeFailure] = SmokeFailure) -> SmokeFailure:
+        """This cause as a failure ``title`` (which names :attr:`summary`): got the detail, with its hint."""
+        return kind(title, expected=expected, got=self.detail, hint=self.hint)
+
 
 def _chain(exc: BaseException) -> list[BaseException]:
     seen: list[BaseException] = []
@@ -130,6 +134,37 @@ def json_body(response: httpx.Response, what: str, hint: str) -> Any:
             got=describe(response),
             hint=hint,
         ) from None
+
+
+def not_litellm(response: Any) -> str:  # Any: the SDK's exc.response may be another httpx build
+    """`` (an HTML page …: a load balancer … answered, not LiteLLM)`` when the error page is not LiteLLM's."""
+    kind = content_kind(response)
+    return f" ({kind})" if kind.startswith("an HTML page") else ""
+
+
+def expect_status(
+    response: httpx.Response,
+    status: int,
+    what: str,
+    hint: str,
+    *,
+    expected: str | None = None,
+    got: str | None = None,
+    origin: bool = False,
+) -> None:
+    """The one "``{what}: expected HTTP {status}, got {actual}``" failure, raised unless the answer has ``status``.
+
+    :param expected: what the failure says was expected (default ``HTTP {status}``).
+    :param got: what it says came instead (default :func:`describe` of the response).
+    :param origin: name an HTML error page in the title (:func:`not_litellm`): something else answered.
+    """
+    if response.status_code != status:
+        raise SmokeFailure(
+            f"{what}: expected HTTP {status}, got {response.status_code}{not_litellm(response) if origin else ''}",
+            expected=expected or f"HTTP {status}",
+            got=describe(response) if got is None else got,
+            hint=hint,
+        )
 
 
 def json_value(response: httpx.Response) -> Any:

@@ -326,12 +326,8 @@ class ProxyClient:
             response = await self.http.send(request, stream=stream)
         except httpx.RequestError as exc:
             cause = classify(exc)
-            raise SmokeFailure(
-                f"{method} {path} failed: {cause.summary}",
-                expected=f"an HTTP response within {timeout or self.timeout:g}s",
-                got=cause.detail,
-                hint=cause.hint,
-            ) from None
+            expected = f"an HTTP response within {timeout or self.timeout:g}s"
+            raise cause.failure(f"{method} {path} failed: {cause.summary}", expected) from None
         finally:
             self.last_latency_ms = (time.perf_counter() - started) * 1000
         return response

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from litellm_smoke._secrets import REDACT, Secret
-from litellm_smoke.client.diagnosis import describe, json_body, json_value
+from litellm_smoke.client.diagnosis import describe, expect_status, json_body, json_value
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.routes import KEY_DELETE, KEY_GENERATE, KEY_LIST
 from litellm_smoke.errors import SmokeFailure
@@ -148,6 +148,18 @@ def _register(minted: MintedKey, register: Callable[[MintedKey], object] | None)
     return minted
 
 
+def _generate_refused_hint(response: httpx.Response) -> str:
+    """What a refused ``/key/generate`` most likely means, by its status and text."""
+    if response.status_code in (400, 500) and any(word in response.text.lower() for word in ("db", "database")):
+        return (
+            "the proxy has no database (DATABASE_URL unset, or Prisma did not connect); virtual keys "
+            "need LiteLLM with PostgreSQL. Unset LITELLM_EXPECT_DB if this deployment has none"
+        )
+    if response.status_code in (401, 403):
+        return "the master key may not mint keys: check LITELLM_MASTER_KEY against the proxy's master key"
+    return "read the error message; a 400 names the rejected field of the key request"
+
+
 async def generate_key(
     client: ProxyClient,
     spec: KeySpec,
@@ -163,23 +175,13 @@ async def generate_key(
     when no key came back.
     """
     response = await client.post(KEY_GENERATE, spec.request_body())
-    if response.status_code != 200:
-        text = response.text.lower()
-        if response.status_code in (400, 500) and ("db" in text or "database" in text):
-            hint = (
-                "the proxy has no database (DATABASE_URL unset, or Prisma did not connect); virtual keys "
-                "need LiteLLM with PostgreSQL. Unset LITELLM_EXPECT_DB if this deployment has none"
-            )
-        elif response.status_code in (401, 403):
-            hint = "the master key may not mint keys: check LITELLM_MASTER_KEY against the proxy's master key"
-        else:
-            hint = "read the error message; a 400 names the rejected field of the key request"
-        raise SmokeFailure(
-            f"key generate: expected HTTP 200, got {response.status_code}",
-            expected=f"POST {KEY_GENERATE} (master key) -> 200 with a new 'sk-' key",
-            got=describe(response),
-            hint=hint,
-        )
+    expect_status(
+        response,
+        200,
+        "key generate",
+        _generate_refused_hint(response),
+        expected=f"POST {KEY_GENERATE} (master key) -> 200 with a new 'sk-' key",
+    )
     body = json_body(response, "key generate", "LiteLLM answers /key/generate with JSON")
     raw_key = body.get("key") if isinstance(body, dict) else None
     raw_token = body.get("token") if isinstance(body, dict) else None

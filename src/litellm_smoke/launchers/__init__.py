@@ -20,6 +20,7 @@ __all__ = [
     "UPSTREAM_KEY_ENV",
     "Launcher",
     "ProxyEndpoint",
+    "upstream_env",
 ]
 
 _DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -33,6 +34,11 @@ UPSTREAM_ENV = "LITELLM_SMOKE_UPSTREAM"
 UPSTREAM_KEY_ENV = "LITELLM_SMOKE_UPSTREAM_KEY"
 UPSTREAM_KEY = "fake-upstream-key"
 """Not key-shaped on purpose: the fake upstream accepts anything, and it must not look like a leak."""
+
+
+def upstream_env(url: str) -> dict[str, str]:
+    """What a launched proxy's environment needs for the configs to reach the fake upstream at ``url``."""
+    return {UPSTREAM_ENV: url, UPSTREAM_KEY_ENV: UPSTREAM_KEY}
 
 
 @dataclass(frozen=True)

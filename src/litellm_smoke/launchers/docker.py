@@ -38,15 +38,7 @@ from typing import Any
 from litellm_smoke._secrets import REDACT, Secret
 from litellm_smoke.client.routes import MODELS, READINESS
 from litellm_smoke.errors import StartupError
-from litellm_smoke.launchers import (
-    EMBEDDED_CONFIG,
-    UPSTREAM_ENV,
-    UPSTREAM_KEY,
-    UPSTREAM_KEY_ENV,
-    Launcher,
-    ProxyEndpoint,
-    fake_upstream,
-)
+from litellm_smoke.launchers import EMBEDDED_CONFIG, Launcher, ProxyEndpoint, fake_upstream, upstream_env
 
 __all__ = [
     "DEFAULT_IMAGE",
@@ -327,8 +319,7 @@ class DockerProxy(Launcher):
             LITELLM_SALT_KEY=salt_key.reveal(),
             LITELLM_LOCAL_MODEL_COST_MAP="True",
         )
-        env[UPSTREAM_ENV] = f"http://{UPSTREAM_ALIAS}:{UPSTREAM_PORT}/v1"
-        env[UPSTREAM_KEY_ENV] = UPSTREAM_KEY
+        env.update(upstream_env(f"http://{UPSTREAM_ALIAS}:{UPSTREAM_PORT}/v1"))
         proxy = self._run(self._proxy_container(env), "LiteLLM", self.image, timeout=self.startup_timeout)
         base_url = f"http://{proxy.get_container_host_ip()}:{proxy.get_exposed_port(PROXY_PORT)}"
         self.endpoint = ProxyEndpoint(base_url=base_url, master_key=master_key)

@@ -25,14 +25,7 @@ from pathlib import Path
 from litellm_smoke._secrets import REDACT, Secret
 from litellm_smoke.client.routes import READINESS
 from litellm_smoke.errors import StartupError
-from litellm_smoke.launchers import (
-    EMBEDDED_CONFIG,
-    UPSTREAM_ENV,
-    UPSTREAM_KEY,
-    UPSTREAM_KEY_ENV,
-    Launcher,
-    ProxyEndpoint,
-)
+from litellm_smoke.launchers import EMBEDDED_CONFIG, Launcher, ProxyEndpoint, upstream_env
 from litellm_smoke.launchers.fake_upstream import FakeUpstream
 
 __all__ = [
@@ -155,14 +148,14 @@ class EmbeddedProxy(Launcher):
 
     The child gets the inherited environment minus database settings, plus
     ``LITELLM_LOCAL_MODEL_COST_MAP=True``, a fresh ``LITELLM_MASTER_KEY``,
-    ``LITELLM_SMOKE_UPSTREAM`` (the fake upstream's base URL) and ``LITELLM_SMOKEUPSTREAM_KEY``;
+    ``LITELLM_SMOKE_UPSTREAM`` (the fake upstream's base URL) and ``LITELLM_SMOKE_UPSTREAM_KEY``;
     the config refers to them as ``os.environ/...``.
 
     :param config: LiteLLM config file; default :data:`EMBEDDED_CONFIG`.
     :param startup_timeout: seconds from launch until ``GET /health/readiness`` must answer 200;
         default 120 (a cold start takes 6-7 s on an idle 2-core machine, 10-12 s on a busy one).
     :param extra_env: variables added to the child's environment (they cannot replace the master
-        key or the upstream URL).
+        key or the upstream URL and key).
     :param litellm_command: the command that runs the LiteLLM CLI, without arguments; default
         env ``LITELLM_SMOKE_LITELLM_BIN`` (shell-split), else ``litellm`` next to
         ``sys.executable``, else on PATH, else ``python -m litellm.proxy.proxy_cli``.
@@ -255,13 +248,12 @@ class EmbeddedProxy(Launcher):
         env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
         # So the log tail on failure holds everything LiteLLM printed up to its death.
         env["PYTHONUNBUFFERED"] = "1"
-        env[UPSTREAM_KEY_ENV] = UPSTREAM_KEY
         # An HTTP(S)_PROXY in the environment must not capture loopback calls to the fake upstream.
         for name in ("NO_PROXY", "no_proxy"):
             env[name] = ",".join(filter(None, [env.get(name, ""), "127.0.0.1", "localhost"]))
         env.update(self.extra_env)
         env["LITELLM_MASTER_KEY"] = key.reveal()
-        env[UPSTREAM_ENV] = upstream_url
+        env.update(upstream_env(upstream_url))
         return env
 
     def _launch(self, command: Sequence[str], port: int, env: Mapping[str, str]) -> None:

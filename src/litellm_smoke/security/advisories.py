@@ -13,22 +13,20 @@ Stable API (other modules and the config linter build on it):
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
+
+from litellm_smoke.security._files import DataFile
 
 Severity = Literal["malicious", "vulnerable"]
 SEVERITIES: tuple[Severity, ...] = ("malicious", "vulnerable")
 SHIPPED = "advisories.yaml"
-MAX_FILE_BYTES = 1_000_000
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
@@ -121,52 +119,15 @@ def known_bad_image(digest: str, extra: Sequence[Path] = ()) -> list[Advisory]:
 
 def load_advisories(extra: Sequence[Path] = ()) -> tuple[Advisory, ...]:
     """The shipped advisories followed by those of each ``extra`` file (in order)."""
-    loaded = list(_shipped())
-    for path in extra:
-        loaded.extend(_load_file(Path(path)))
-    return tuple(loaded)
-
-
-@functools.cache
-def _shipped() -> tuple[Advisory, ...]:
-    text = resources.files("litellm_smoke").joinpath("data").joinpath(SHIPPED).read_text(encoding="utf-8")
-    return tuple(parse_advisories(text, SHIPPED))
-
-
-@functools.lru_cache(maxsize=16)
-def _load_cached(path: str, mtime_ns: int, size: int) -> tuple[Advisory, ...]:
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read(MAX_FILE_BYTES + 1)
-    if len(text) > MAX_FILE_BYTES:
-        raise AdvisoryDataError(f"advisory file {path}: larger than {MAX_FILE_BYTES} bytes")
-    return tuple(parse_advisories(text, path))
-
-
-def _load_file(path: Path) -> tuple[Advisory, ...]:
-    try:
-        if not path.is_file():
-            raise AdvisoryDataError(f"advisory file {path}: not a regular file")
-        stat = path.stat()
-        return _load_cached(str(path), stat.st_mtime_ns, stat.st_size)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AdvisoryDataError(f"advisory file {path}: cannot read it ({exc.__class__.__name__})") from exc
+    return _FILES.load(extra)
 
 
 def parse_advisories(text: str, origin: str) -> list[Advisory]:
     """Parse one advisory file (YAML or JSON). Raises AdvisoryDataError naming ``origin`` and the entry."""
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise AdvisoryDataError(f"advisory file {origin}: not valid YAML/JSON ({exc.__class__.__name__})") from exc
-    if not isinstance(document, Mapping) or not isinstance(document.get("advisories"), list):
-        raise AdvisoryDataError(f"advisory file {origin}: expected a mapping with a list 'advisories'")
-    return [_entry(raw, origin, index) for index, raw in enumerate(document["advisories"])]
+    return _FILES.parse(text, origin)
 
 
-def _entry(raw: Any, origin: str, index: int) -> Advisory:
-    where = f"advisory file {origin}, entry {index + 1}"
-    if not isinstance(raw, Mapping):
-        raise AdvisoryDataError(f"{where}: expected a mapping")
+def _entry(raw: Mapping[str, Any], origin: str, where: str) -> Advisory:
     ident = raw.get("id")
     if not isinstance(ident, str) or not ident.strip():
         raise AdvisoryDataError(f"{where}: 'id' must be a non-empty string")
@@ -204,6 +165,9 @@ def _entry(raw: Any, origin: str, index: int) -> Advisory:
         note=" ".join(str(raw.get("note") or "").split()),
         origin=origin,
     )
+
+
+_FILES = DataFile("advisory file", "advisories", SHIPPED, AdvisoryDataError, _entry, yaml_error_type=True)
 
 
 def _strings(value: Any, where: str, name: str) -> list[str]:

@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from litellm_smoke.security._files import DataFile
 
 SHIPPED = "well_known_keys.yaml"
-MAX_FILE_BYTES = 1_000_000
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -65,46 +62,15 @@ def probe_keys(extra: Sequence[Path] = ()) -> tuple[tuple[WellKnownKey, str], ..
 
 
 def load_well_known_keys(extra: Sequence[Path] = ()) -> tuple[WellKnownKey, ...]:
-    loaded = list(_shipped())
-    for path in extra:
-        loaded.extend(_load_file(Path(path)))
-    return tuple(loaded)
-
-
-@functools.cache
-def _shipped() -> tuple[WellKnownKey, ...]:
-    text = resources.files("litellm_smoke").joinpath("data").joinpath(SHIPPED).read_text(encoding="utf-8")
-    return tuple(parse_well_known_keys(text, SHIPPED))
-
-
-def _load_file(path: Path) -> tuple[WellKnownKey, ...]:
-    try:
-        if not path.is_file():
-            raise WellKnownKeysError(f"well-known-keys file {path}: not a regular file")
-        with path.open(encoding="utf-8") as handle:
-            text = handle.read(MAX_FILE_BYTES + 1)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WellKnownKeysError(f"well-known-keys file {path}: cannot read it ({exc.__class__.__name__})") from exc
-    if len(text) > MAX_FILE_BYTES:
-        raise WellKnownKeysError(f"well-known-keys file {path}: larger than {MAX_FILE_BYTES} bytes")
-    return tuple(parse_well_known_keys(text, str(path)))
+    return _FILES.load(extra)
 
 
 def parse_well_known_keys(text: str, origin: str) -> list[WellKnownKey]:
     """Parse one file (YAML or JSON). Raises WellKnownKeysError naming ``origin`` and the entry."""
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise WellKnownKeysError(f"well-known-keys file {origin}: not valid YAML/JSON") from exc
-    if not isinstance(document, Mapping) or not isinstance(document.get("keys"), list):
-        raise WellKnownKeysError(f"well-known-keys file {origin}: expected a mapping with a list 'keys'")
-    return [_entry(raw, origin, index) for index, raw in enumerate(document["keys"])]
+    return _FILES.parse(text, origin)
 
 
-def _entry(raw: Any, origin: str, index: int) -> WellKnownKey:
-    where = f"well-known-keys file {origin}, entry {index + 1}"
-    if not isinstance(raw, Mapping):
-        raise WellKnownKeysError(f"{where}: expected a mapping")
+def _entry(raw: Mapping[str, Any], origin: str, where: str) -> WellKnownKey:
     sha = str(raw.get("sha256", "")).strip().lower()
     if not _HEX64.fullmatch(sha):
         raise WellKnownKeysError(f"{where}: 'sha256' must be 64 hex digits (sha256 of the key), not the key")
@@ -128,7 +94,10 @@ def _entry(raw: Any, origin: str, index: int) -> WellKnownKey:
     )
 
 
-WELL_KNOWN_KEY_DIGESTS: frozenset[str] = frozenset(entry.sha256 for entry in _shipped())
+_FILES = DataFile("well-known-keys file", "keys", SHIPPED, WellKnownKeysError, _entry)
+
+
+WELL_KNOWN_KEY_DIGESTS: frozenset[str] = frozenset(entry.sha256 for entry in _FILES.shipped)
 # The subset LiteLLM itself refuses to boot with (>=1.108): litellm/proxy/auth/master_key_boot_check.py
 # PUBLICLY_KNOWN_MASTER_KEY_SHA256_DIGESTS in litellm 1.108.7 ("sk-1234").
 LITELLM_BOOT_REFUSED_DIGESTS: frozenset[str] = frozenset(

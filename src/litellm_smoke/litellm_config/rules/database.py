@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from litellm_smoke.litellm_config.rules._base import ENV_PREFIX, Family, Finding, LintContext, Rule, env_reference
+from litellm_smoke.litellm_config.rules._base import ENV_PREFIX, Check, Finding, LintContext, env_reference
 
 DATABASE_URL_PATH = "general_settings.database_url"
 # litellm/proxy/db/db_url_settings.py: SUPPORTED_DB_SCHEMES (schema.prisma pins provider "postgresql").
@@ -98,13 +98,4 @@ def check_database_url(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-FAMILY = Family(
-    "database",
-    "Database",
-    (check_database_url,),
-    (
-        Rule("hardcoded-database-password", "warning", "database_url holds a literal password"),
-        Rule("database-not-postgres", "error", "the database URL is not PostgreSQL: the proxy exits"),
-        Rule("salt-key-unset", "info", "a database is configured without LITELLM_SALT_KEY"),
-    ),
-)
+CHECKS: tuple[Check, ...] = (check_database_url,)

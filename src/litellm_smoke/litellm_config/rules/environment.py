@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from litellm_smoke.litellm_config.rules._base import ENV_PREFIX, Family, Finding, LintContext, Rule, env_reference, walk
+from litellm_smoke.litellm_config.rules._base import ENV_PREFIX, Check, Finding, LintContext, env_reference, walk
 
 MASTER_KEY_PATH = "general_settings.master_key"
 DATABASE_URL_PATH = "general_settings.database_url"
@@ -96,21 +96,4 @@ def _consequence(path: str) -> str:
     return ""
 
 
-FAMILY = Family(
-    "environment",
-    "Environment",
-    (check_env_references,),
-    (
-        Rule("env-var-missing", "error", "an os.environ/ reference names an unset or blank variable"),
-        Rule(
-            "env-var-only-in-config",
-            "warning",
-            "the variable is only defined under environment_variables:, which LiteLLM exports too late",
-        ),
-        Rule(
-            "env-values-not-checked",
-            "info",
-            "--references-only: the referenced variables whose values were not checked (one finding lists them)",
-        ),
-    ),
-)
+CHECKS: tuple[Check, ...] = (check_env_references,)

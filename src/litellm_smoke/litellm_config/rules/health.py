@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from litellm_smoke.litellm_config.rules._base import Family, Finding, LintContext, Rule, env_reference, label
+from litellm_smoke.litellm_config.rules._base import Check, Finding, LintContext, env_reference, label
 
 DEFAULT_HEALTH_CHECK_INTERVAL = 300  # litellm/constants.py
 DEFAULT_SHARED_HEALTH_CHECK_TTL = 300  # litellm/constants.py
@@ -323,32 +323,10 @@ def check_probe_volume(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-FAMILY = Family(
-    "health_checks",
-    "Background health checks",
-    (check_text_booleans, check_interval, check_shared_without_redis, check_media_probes, check_probe_volume),
-    (
-        Rule("health-check-text-boolean", "warning", 'an on/off setting is text such as "false", which counts as on'),
-        Rule(
-            "health-check-interval-not-integer",
-            "warning",
-            'health_check_interval is not a whole number above 0 (e.g. "300"): the loop never runs',
-        ),
-        Rule(
-            "health-check-shared-without-redis",
-            "warning",
-            "use_shared_health_check without Redis: every process still probes on its own",
-        ),
-        Rule("health-check-media-probe", "warning", "an image/video/speech model is probed: real media every round"),
-        Rule(
-            "health-check-probes-multiplied",
-            "warning",
-            "replicas x workers each run the loop: probes/day (and cost) multiplied",
-        ),
-        Rule(
-            "health-check-probe-estimate",
-            "info",
-            "probes per day and their cost (--replicas, --workers, --cost-per-probe)",
-        ),
-    ),
+CHECKS: tuple[Check, ...] = (
+    check_text_booleans,
+    check_interval,
+    check_shared_without_redis,
+    check_media_probes,
+    check_probe_volume,
 )

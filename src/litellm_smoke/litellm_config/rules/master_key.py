@@ -8,15 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from litellm_smoke.litellm_config.rules._base import (
-    ENV_PREFIX,
-    Family,
-    Finding,
-    LintContext,
-    Rule,
-    env_reference,
-    truthy,
-)
+from litellm_smoke.litellm_config.rules._base import ENV_PREFIX, Check, Finding, LintContext, env_reference, truthy
 from litellm_smoke.security.well_known_keys import LITELLM_BOOT_REFUSED_DIGESTS, WELL_KNOWN_KEY_DIGESTS, is_well_known
 
 MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
@@ -163,21 +155,4 @@ def check_helm_master_key(ctx: LintContext) -> Iterator[Finding]:
     )
 
 
-FAMILY = Family(
-    "master_key",
-    "Master key",
-    (check_master_key, check_helm_master_key),
-    (
-        Rule("master-key-override-enabled", "warning", "the weak-or-unset master key override is on"),
-        Rule("master-key-missing", "error", "no master key: general_settings.master_key and LITELLM_MASTER_KEY unset"),
-        Rule(
-            "master-key-implicit",
-            "warning",
-            "--references-only: general_settings.master_key is absent, the key is whatever LITELLM_MASTER_KEY holds",
-        ),
-        Rule("hardcoded-master-key", "error", "the master key is written in the config or the Helm values"),
-        Rule("master-key-publicly-known", "error", "the master key is a published key (sk-1234, keys printed in docs)"),
-        Rule("master-key-not-sk-prefixed", "error", "the master key does not start with sk-"),
-        Rule("master-key-short", "warning", "fewer than 16 random characters after sk-"),
-    ),
-)
+CHECKS: tuple[Check, ...] = (check_master_key, check_helm_master_key)

@@ -9,10 +9,9 @@ from typing import Any
 from litellm_smoke.litellm_config.reader import looks_like_embedding
 from litellm_smoke.litellm_config.rules._base import (
     ENV_PREFIX,
-    Family,
+    Check,
     Finding,
     LintContext,
-    Rule,
     env_reference,
     join_path,
     label,
@@ -144,14 +143,4 @@ def _suggested_env_var(param: str, model: Any) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", param).upper()
 
 
-FAMILY = Family(
-    "models",
-    "Models",
-    (check_embedding_mode, check_duplicate_models, check_literal_secrets),
-    (
-        Rule("embedding-mode-missing", "warning", "an embedding-looking model has no model_info.mode: embedding"),
-        Rule("duplicate-model-entry", "warning", "two identical deployments under one model_name"),
-        Rule("load-balanced-model", "info", "several different deployments share a model_name"),
-        Rule("hardcoded-api-key", "warning", "a provider credential is written literally in litellm_params"),
-    ),
-)
+CHECKS: tuple[Check, ...] = (check_embedding_mode, check_duplicate_models, check_literal_secrets)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from litellm_smoke.litellm_config.rules._base import Family, Finding, LintContext, Rule
+from litellm_smoke.litellm_config.rules._base import Check, Finding, LintContext
 
 
 def check_assembly(ctx: LintContext) -> Iterator[Finding]:
@@ -39,23 +39,4 @@ def check_assembly(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-FAMILY = Family(
-    "reading",
-    "Reading the config",
-    (check_assembly,),
-    (
-        Rule("yaml-invalid", "error", "the file is not valid YAML (line and column given)"),
-        Rule("config-not-mapping", "error", "the file holds no mapping LiteLLM could read as a config"),
-        Rule("duplicate-yaml-key", "warning", "a key written twice in one mapping: YAML keeps the last"),
-        Rule("include-missing", "error", "an include: entry names a file that is not there: LiteLLM fails to start"),
-        Rule("include-not-mapping", "error", "an included file is not a mapping: LiteLLM refuses it"),
-        Rule("include-not-list", "error", "include: is not a list of file paths"),
-        Rule(
-            "include-replaces-section",
-            "warning",
-            "an included file replaces a whole section (general_settings...) and drops earlier keys",
-        ),
-        Rule("helm-config-not-rendered", "warning", "the chart mounts an existing ConfigMap, not this proxy_config"),
-        Rule("manifest-several-configs", "warning", "a manifest holds several LiteLLM ConfigMaps; one was checked"),
-    ),
-)
+CHECKS: tuple[Check, ...] = (check_assembly,)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from litellm_smoke.litellm_config.rules._base import Family, Finding, LintContext, Rule, Severity, label
+from litellm_smoke.litellm_config.rules._base import Check, Finding, LintContext, Severity, label
 
 
 def check_structure(ctx: LintContext) -> Iterator[Finding]:
@@ -73,37 +73,19 @@ def check_model_entries(ctx: LintContext) -> Iterator[Finding]:
                 "add 'model_name: <public name>' (the name clients send as 'model')",
             )
         params = entry.get("litellm_params")
-        if not isinstance(params, Mapping):
-            yield Finding(
-                "error",
-                "litellm-model-missing",
-                f"{here}.litellm_params",
-                f"{here} ({label(entry)}) has no litellm_params mapping, so LiteLLM cannot route it",
-                "add 'litellm_params:' with 'model: <provider>/<upstream model>'",
-            )
-            continue
-        model = params.get("model")
+        in_params = isinstance(params, Mapping)  # else no litellm_params mapping at all: the same finding
+        model = params.get("model") if isinstance(params, Mapping) else None
         if not isinstance(model, str) or not model.strip():
             yield Finding(
                 "error",
                 "litellm-model-missing",
-                f"{here}.litellm_params.model",
-                f"{here} ({label(entry)}) has no litellm_params.model, so LiteLLM cannot route it",
-                "add 'model: <provider>/<upstream model>', e.g. 'model: openai/gpt-4o-mini'",
+                f"{here}.litellm_params" + (".model" if in_params else ""),
+                f"{here} ({label(entry)}) has no litellm_params{'.model' if in_params else ' mapping'}, "
+                "so LiteLLM cannot route it",
+                "add 'model: <provider>/<upstream model>', e.g. 'model: openai/gpt-4o-mini'"
+                if in_params
+                else "add 'litellm_params:' with 'model: <provider>/<upstream model>'",
             )
 
 
-FAMILY = Family(
-    "structure",
-    "Structure",
-    (check_structure, check_model_entries),
-    (
-        Rule("section-not-mapping", "error", "a settings section is not a mapping"),
-        Rule("model-list-missing", "error", "no model_list (a warning when store_model_in_db is on)"),
-        Rule("model-list-not-list", "error", "model_list is not a list"),
-        Rule("model-list-empty", "error", "model_list is empty (a warning when store_model_in_db is on)"),
-        Rule("model-entry-not-mapping", "error", "a model_list item is not a mapping"),
-        Rule("model-name-missing", "error", "a deployment has no model_name"),
-        Rule("litellm-model-missing", "error", "a deployment has no litellm_params.model"),
-    ),
-)
+CHECKS: tuple[Check, ...] = (check_structure, check_model_entries)

@@ -11,18 +11,28 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from litellm_smoke.litellm_config.project import ImageRef, Pin, is_litellm_image, parse_image, scan_directory
-from litellm_smoke.litellm_config.rules._base import Family, Finding, LintContext, Rule, Severity
+from litellm_smoke.litellm_config.rules._base import Check, Finding, LintContext, Severity
 from litellm_smoke.security.advisories import Advisory, allowed_by, known_bad, known_bad_image, parse_version
 
 # Tags LiteLLM moves to each new build: what runs changes without a deploy.
 FLOATING_TAGS = frozenset({"latest", "main", "main-latest", "main-stable", "stable", "nightly", "main-nightly", "dev"})
 _VERSION_IN_TAG = re.compile(r"v?(\d+\.\d+\.\d+(?:\.\d+)?)")
 PIN_EXAMPLE = "ghcr.io/berriai/litellm:main-v1.108.7 (better: add @sha256:<digest> from the registry)"
+
+
+class _Place(TypedDict):
+    line: int | None
+    file: str | None
+
+
+def _found_in(found: Pin | ImageRef) -> _Place:
+    """Where a pin or image was found, as a finding's ``line`` and ``file``."""
+    return {"line": found.line, "file": found.file}
 
 
 def _names(advisories: Iterable[Advisory]) -> str:
@@ -67,8 +77,7 @@ def _judge_pin(pin: Pin, extra: tuple[Path, ...]) -> Iterator[Finding]:
             f"{pin.text} pins LiteLLM {exact}, {what}: {_names(malicious or advisories)}",
             f"pin a safe release instead: {_safe(malicious or advisories)}"
             + (" - and rotate every credential a host that installed it could read" if malicious else ""),
-            line=pin.line,
-            file=pin.file,
+            **_found_in(pin),
         )
         return
     try:
@@ -86,8 +95,7 @@ def _judge_pin(pin: Pin, extra: tuple[Path, ...]) -> Iterator[Finding]:
         pin.text,
         f"{admits} known-bad releases: {_names(shown)}; a resolver, a cache or a mirror can still pick one",
         f"narrow it to exclude them, e.g. litellm>={_floor(shown)} ({'; '.join(a.safe for a in shown)})",
-        line=pin.line,
-        file=pin.file,
+        **_found_in(pin),
     )
 
 
@@ -101,8 +109,7 @@ def _judge_image(ref: ImageRef, extra: tuple[Path, ...]) -> Iterator[Finding]:
                 ref.where,
                 f"{ref.where} runs {ref.text}, an image digest listed as compromised: {_names(advisories)}",
                 f"replace it with a clean image ({_safe(advisories)}) and rotate every credential the container held",
-                line=ref.line,
-                file=ref.file,
+                **_found_in(ref),
             )
         return  # a digest pins the content, whatever the tag says
     tag = ref.tag or "latest"
@@ -121,8 +128,7 @@ def _judge_image(ref: ImageRef, extra: tuple[Path, ...]) -> Iterator[Finding]:
                 else ", a tag without a version: what runs can change without a deploy"
             ),
             f"pin a version and a digest, e.g. {PIN_EXAMPLE}",
-            line=ref.line,
-            file=ref.file,
+            **_found_in(ref),
         )
         return
     advisories = known_bad(match.group(1), extra)
@@ -137,8 +143,7 @@ def _judge_image(ref: ImageRef, extra: tuple[Path, ...]) -> Iterator[Finding]:
             f"{ref.where} runs {ref.text}, built from LiteLLM {match.group(1)}, which advisories name: "
             f"{_names(shown)}; see {shown[0].sources[0].url} for whether images are affected",
             f"move to an image of a safe release: {_safe(shown)}",
-            line=ref.line,
-            file=ref.file,
+            **_found_in(ref),
         )
 
 
@@ -215,23 +220,4 @@ def _label(directory: Path, ctx: LintContext) -> str:
     return str(directory)
 
 
-FAMILY = Family(
-    "versions",
-    "Versions and images",
-    (check_versions_and_images,),
-    (
-        Rule(
-            "litellm-pin-known-bad",
-            "error",
-            "a requirement, lockfile or Dockerfile pins a known-bad LiteLLM (error if malicious, else warning)",
-        ),
-        Rule(
-            "litellm-range-admits-known-bad",
-            "warning",
-            "a version range admits a malicious LiteLLM release (info if only vulnerable ones)",
-        ),
-        Rule("image-tag-floating", "warning", "a LiteLLM image floats (main-latest, main-stable, latest, no tag)"),
-        Rule("image-version-known-bad", "warning", "a LiteLLM image tag names a release an advisory lists"),
-        Rule("image-digest-compromised", "error", "a LiteLLM image digest is listed as compromised"),
-    ),
-)
+CHECKS: tuple[Check, ...] = (check_versions_and_images,)
