@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -341,3 +342,23 @@ async def test_a_stream_that_breaks_off_fails_as_such(api: str) -> None:
 
     with pytest.raises(SmokeFailure, match=rf"^{api} m: stream: the stream broke off or stalled"):
         await surfaces.api_stream(ScriptedProxy({("POST", PATH[api]): broken}).client(), api, "m")
+
+
+@pytest.mark.parametrize("api", ["responses", "messages"])
+@pytest.mark.asyncio
+async def test_a_stream_without_a_content_type_is_not_sse(api: str) -> None:
+    body = "".join(f"data: {e if isinstance(e, str) else json.dumps(e)}\n\n" for e in STREAM[api]).encode()
+    answer = httpx.Response(200, content=body)
+    assert "content-type" not in answer.headers
+    with pytest.raises(SmokeFailure, match=rf"^{api} m: stream: asked for SSE, got something else"):
+        await surfaces.api_stream(ScriptedProxy({("POST", PATH[api]): answer}).client(), api, "m")
+
+
+@pytest.mark.asyncio
+async def test_text_delta_events_without_a_delta_are_no_text() -> None:
+    events = _replace(RESPONSES_STREAM, "response.output_text.delta", {"type": "response.output_text.delta"})
+    with pytest.raises(SmokeFailure, match=r"^responses m: stream: no text deltas"):
+        await surfaces.api_stream(_stream("responses", *events).client(), "responses", "m")
+    events = _replace(MESSAGES_STREAM, "content_block_delta", {"type": "content_block_delta", "delta": {}})
+    with pytest.raises(SmokeFailure, match=r"^messages m: stream: no text deltas"):
+        await surfaces.api_stream(_stream("messages", *events).client(), "messages", "m")
