@@ -63,6 +63,7 @@ class Settings:
     message_args: dict[str, frozenset[int]]
     message_functions: tuple[str, ...]
     equivalent: dict[str, str]
+    accepted: dict[str, str]
     min_score: float
 
 
@@ -77,6 +78,7 @@ def load_settings() -> Settings:
         message_args={name: frozenset(positions) for name, positions in cfg.get("message_args", {}).items()},
         message_functions=tuple(cfg.get("message_functions", [])),
         equivalent=dict(cfg.get("equivalent", {})),
+        accepted=dict(cfg.get("accepted", {})),
         min_score=float(cfg.get("min_score", 0.9)),
     )
 
@@ -479,11 +481,18 @@ def report(
         lines.append(f"| `{module}` | {counts} | {pct} |")
     lines += ["", f"## Survivors ({len(survivors)})", ""]
     if survivors:
-        lines += ["| mutant | where | original -> mutated | status |", "|---|---|---|---|"]
+        lines += [
+            "Each counts against the score. Accepted ones carry their reason from "
+            "`[tool.litellm-smoke.mutation.accepted]`; any other is a missing test.",
+            "",
+            "| mutant | where | original -> mutated | status | why it survives |",
+            "|---|---|---|---|---|",
+        ]
         for m in sorted(survivors, key=lambda m: (m.module, m.line)):
+            why = settings.accepted.get(m.key, "**not yet explained: a missing test**")
             lines.append(
                 f"| `{_short(m.name)}` | {m.module.removeprefix('litellm_smoke.')}:{m.line} `{m.function}` "
-                f"| `{_cell(m.original)}` -> `{_cell(m.mutated)}` | {status[m.name]} |"
+                f"| `{_cell(m.original)}` -> `{_cell(m.mutated)}` | {status[m.name]} | {why} |"
             )
     else:
         lines.append("None.")
