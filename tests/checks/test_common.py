@@ -11,7 +11,6 @@ from litellm_smoke._secrets import Secret
 from litellm_smoke.checks import _common
 from litellm_smoke.errors import SmokeFailure
 
-
 _OBJECT_MESSAGE = "'error.message' is an object, not a string (LiteLLM <=1.61.x does this; 1.63+ sends a string)"
 
 
