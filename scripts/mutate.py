@@ -7,12 +7,22 @@ the fast offline tests. This script decides which of its mutants count and write
 
 - **scope**: ``[tool.litellm-smoke.mutation] scope``, globs of mutant names (module.function);
 - **message mutants are not run**: a mutant that only changes the wording of a failure (a string
-  inside ``SmokeFailure(...)``/``_fail(...)``, a ``hint = ...``, a dropped ``hint=`` argument) cannot
-  make a broken proxy pass; the wording is pinned by the fault corpus' message patterns instead.
-  ``security=`` is not wording: those mutants run;
+  inside ``SmokeFailure(...)``/``_fail(...)``, a ``hint = ...``, a dropped ``hint=`` argument, the
+  wording arguments of a helper such as ``expect_status(response, 200, what, hint)``, a local that
+  only feeds such wording, a helper that only formats it) cannot make a broken proxy pass; the
+  wording is pinned by the fault corpus' message patterns instead. ``security=`` is not wording:
+  those mutants run;
 - **equivalent mutants** are listed in ``[tool.litellm-smoke.mutation.equivalent]`` by
   ``"module.function: original -> mutated"`` with a one-line reason; they stay in the report and
   out of the score.
+
+- **accepted survivors** (``[tool.litellm-smoke.mutation.accepted]``) are listed with their reason and
+  still count against the score.
+
+Speed (one worker): tests/helpers/mutation_order.py runs a mutant's likeliest killing tests first
+(earlier killers of the same function, then the cheapest), so a killed mutant costs a fraction of a
+second; a survivor runs every test that reaches its function. After a fresh stats run mutmut's
+"clean tests" run is skipped (the stats run already ran them all on the unmutated code).
 
 score = killed / (run - equivalent). Survivors, timeouts and "no tests" count against it. The run is
 bounded by ``--timeout`` (wall clock; the partial result is reported as such). Exit status: 0 when the
