@@ -42,3 +42,11 @@ def test_counts_start_at_zero_and_count_each_row_once() -> None:
     assert decide(1, rows).summary == "UNHEALTHY: 1 of 4 checks failed (1 passed, 2 skipped)"
     assert decide(1, [row("test_b", "failed")]).summary == "UNHEALTHY: 1 of 1 checks failed"
     assert decide(0, [row("test_a"), row("test_c", "skipped")]).summary == "HEALTHY: 1 passed, 1 skipped (2 checks)"
+
+
+def test_a_status_outside_the_three_is_counted_once_too() -> None:
+    # a JSON report read back (CheckRow.from_json) may carry any status string
+    from litellm_smoke.report.verdict import CheckRow, _counts
+
+    odd = CheckRow.from_json({"name": "a", "status": "error"})
+    assert _counts([odd, row("test_b")]) == {"passed": 1, "failed": 0, "skipped": 0, "error": 1}
