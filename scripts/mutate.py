@@ -425,6 +425,7 @@ def report(
     finished: bool,
     elapsed: float,
     argv: Sequence[str],
+    first_pass: Sequence[int] | None = None,
 ) -> tuple[str, float]:
     codes = exit_codes()
     ran = [m for m in ran if not m.message]  # run before the wording rules said so: not counted
@@ -461,6 +462,15 @@ def report(
         f"- date: {now}; wall time {elapsed / 60:.1f} min, one worker",
         f"- command: `{command}` (`make mutate` runs `{COMMAND}`); mutmut {getattr(mutmut, '__version__', '?')}, "
         "configured in `[tool.mutmut]` and `[tool.litellm-smoke.mutation]` of pyproject.toml",
+        *(
+            [
+                f"- first pass, before tests were added for its survivors: {first_pass[0]} killed of "
+                f"{first_pass[1]} ({first_pass[0] / first_pass[1]:.1%}): that is the estimate of the whole scope; "
+                "the score above, after the survivors were rerun against their new tests, is biased upward by them"
+            ]
+            if first_pass and first_pass[1]
+            else []
+        ),
         "- tests: " + ", ".join(f"`{t}`" for t in _test_selection()) + " (offline only, no LiteLLM)",
         f"- time per mutant (median): killed {_median([seconds[m.name] for m in killed if m.name in seconds])}, "
         f"survived {_median([seconds[m.name] for m in survivors if m.name in seconds])}; a killed mutant stops at "
@@ -586,7 +596,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         mutants = collect(settings)
         names = set(last["names"])
         ran = [m for m in mutants if m.name in names]
-        return _write(mutants, ran, settings, last["finished"], last["elapsed"], last["argv"], args.no_docs)
+        return _write(
+            mutants,
+            ran,
+            settings,
+            last["finished"],
+            last["elapsed"],
+            last["argv"],
+            args.no_docs,
+            last.get("first_pass"),
+        )
     if args.rerun_survivors:
         return _rerun_survivors(settings, args.timeout * 60, args.no_docs)
     if not args.keep and MUTANTS.exists():
@@ -641,6 +660,9 @@ def _rerun_survivors(settings: Settings, timeout_s: float, no_docs: bool) -> int
     mutants = collect(settings)
     counted = {m.name for m in mutants if not m.message and m.key not in settings.equivalent}
     again = [n for n in last["names"] if n in counted and status_of(codes.get(n)) != "killed"]
+    if "first_pass" not in last:
+        ran_counted = [n for n in last["names"] if n in counted and status_of(codes.get(n)) != "not run"]
+        last["first_pass"] = [len(ran_counted) - len(again), len(ran_counted)]
     if again:
         finished, elapsed = run(again, timeout_s)
         last["finished"] = last["finished"] and finished
@@ -649,7 +671,9 @@ def _rerun_survivors(settings: Settings, timeout_s: float, no_docs: bool) -> int
         (MUTANTS / "ran.json").write_text(json.dumps(last), encoding="utf-8")
     names = set(last["names"])
     ran = [m for m in mutants if m.name in names]
-    return _write(mutants, ran, settings, last["finished"], last["elapsed"], last["argv"], no_docs)
+    return _write(
+        mutants, ran, settings, last["finished"], last["elapsed"], last["argv"], no_docs, last.get("first_pass")
+    )
 
 
 def _write(
@@ -660,8 +684,9 @@ def _write(
     elapsed: float,
     argv: Sequence[str],
     no_docs: bool,
+    first_pass: Sequence[int] | None = None,
 ) -> int:
-    text, score = report(mutants, ran, settings, finished=finished, elapsed=elapsed, argv=argv)
+    text, score = report(mutants, ran, settings, finished=finished, elapsed=elapsed, argv=argv, first_pass=first_pass)
     if no_docs:
         print(text)
     else:
