@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 pytest_plugins = ["pytester"]
+if "MUTANT_UNDER_TEST" in os.environ:  # a mutation run (scripts/mutate.py): likeliest killing tests first
+    pytest_plugins.append("tests.helpers.mutation_order")
 
 _TESTS = Path(__file__).resolve().parent / "tests"
 

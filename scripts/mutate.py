@@ -1,18 +1,28 @@
 """Mutation testing of the checks, the redactor and the verdict, and docs/mutation.md from the result.
 
-    .venv/bin/python scripts/mutate.py [--timeout MINUTES] [--sample N] [--no-docs]
+    .venv/bin/python scripts/mutate.py [--timeout MINUTES] [--sample N | --sample-per-module N] [--no-docs]
 
 mutmut (3.8, ``[tool.mutmut]`` in pyproject.toml) makes the mutants and runs them, one worker, against
 the fast offline tests. This script decides which of its mutants count and writes the report:
 
 - **scope**: ``[tool.litellm-smoke.mutation] scope``, globs of mutant names (module.function);
 - **message mutants are not run**: a mutant that only changes the wording of a failure (a string
-  inside ``SmokeFailure(...)``/``_fail(...)``, a ``hint = ...``, a dropped ``hint=`` argument) cannot
-  make a broken proxy pass; the wording is pinned by the fault corpus' message patterns instead.
-  ``security=`` is not wording: those mutants run;
+  inside ``SmokeFailure(...)``/``_fail(...)``, a ``hint = ...``, a dropped ``hint=`` argument, the
+  wording arguments of a helper such as ``expect_status(response, 200, what, hint)``, a local that
+  only feeds such wording, a helper that only formats it) cannot make a broken proxy pass; the
+  wording is pinned by the fault corpus' message patterns instead. ``security=`` is not wording:
+  those mutants run;
 - **equivalent mutants** are listed in ``[tool.litellm-smoke.mutation.equivalent]`` by
   ``"module.function: original -> mutated"`` with a one-line reason; they stay in the report and
   out of the score.
+
+- **accepted survivors** (``[tool.litellm-smoke.mutation.accepted]``) are listed with their reason and
+  still count against the score.
+
+Speed (one worker): tests/helpers/mutation_order.py runs a mutant's likeliest killing tests first
+(earlier killers of the same function, then the cheapest), so a killed mutant costs a fraction of a
+second; a survivor runs every test that reaches its function. After a fresh stats run mutmut's
+"clean tests" run is skipped (the stats run already ran them all on the unmutated code).
 
 score = killed / (run - equivalent). Survivors, timeouts and "no tests" count against it. The run is
 bounded by ``--timeout`` (wall clock; the partial result is reported as such). Exit status: 0 when the
@@ -61,7 +71,9 @@ class Settings:
     message_names: frozenset[str]
     not_message_keywords: frozenset[str]
     message_args: dict[str, frozenset[int]]
+    message_functions: tuple[str, ...]
     equivalent: dict[str, str]
+    accepted: dict[str, str]
     min_score: float
 
 
@@ -74,7 +86,9 @@ def load_settings() -> Settings:
         message_names=frozenset(cfg["message_names"]),
         not_message_keywords=frozenset(cfg.get("not_message_keywords", ["security"])),
         message_args={name: frozenset(positions) for name, positions in cfg.get("message_args", {}).items()},
+        message_functions=tuple(cfg.get("message_functions", [])),
         equivalent=dict(cfg.get("equivalent", {})),
+        accepted=dict(cfg.get("accepted", {})),
         min_score=float(cfg.get("min_score", 0.9)),
     )
 
@@ -159,17 +173,99 @@ def _call_name(node: ast.AST) -> str | None:
     return None
 
 
-def is_message(path: Sequence[ast.AST], original: ast.AST, mutated: ast.AST, settings: Settings) -> bool:
+def _assigned_names(node: ast.AST) -> list[str] | None:
+    """The plain names a simple assignment binds, or None if it is not one (or binds anything else)."""
+    targets = (
+        node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else None
+    )
+    if not targets or not all(isinstance(t, ast.Name) for t in targets):
+        return None
+    return [t.id for t in targets]  # type: ignore[attr-defined]
+
+
+def message_locals(function: ast.AST, settings: Settings, module: str) -> frozenset[str]:
+    """Local names that only ever feed a failure's wording (``url = ...`` used only inside ``SmokeFailure(...)``).
+
+    A name qualifies when every read of it sits in wording (see ``is_message``) or in the value of another
+    such name, and none of its assignments awaits anything (dropping an ``await`` could change behaviour).
+    """
+    parents: dict[ast.AST, ast.AST] = {}
+    for parent in ast.walk(function):
+        for child in ast.iter_child_nodes(parent):
+            parents[child] = parent
+    bound: dict[str, list[ast.AST]] = {}
+    for node in ast.walk(function):
+        names = _assigned_names(node)
+        if names is None:
+            if (
+                isinstance(node, ast.Name)
+                and isinstance(node.ctx, ast.Store)
+                and _assigned_names(parents.get(node, function)) is None
+            ):
+                bound.setdefault(node.id, []).append(node)  # bound otherwise (for, with, walrus): never wording
+            continue
+        for name in names:
+            bound.setdefault(name, []).append(node)
+    candidates = {
+        name
+        for name, nodes in bound.items()
+        if all(_assigned_names(n) is not None for n in nodes)
+        and not any(isinstance(x, ast.Await) for n in nodes for x in ast.walk(n))
+    }
+    while True:
+        reads: dict[str, list[ast.Name]] = {}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in candidates:
+                reads.setdefault(node.id, []).append(node)
+        keep = set()
+        for name in candidates:
+            for read in reads.get(name, []):
+                chain: list[ast.AST] = [read]
+                while chain[0] in parents and chain[0] is not function:
+                    chain.insert(0, parents[chain[0]])
+                if not _in_wording(chain[1:-1], chain[-1], settings, candidates, module):
+                    break
+            else:
+                if name in reads:  # never read: not a message name, just dead (its mutants survive as such)
+                    keep.add(name)
+        if keep == candidates:
+            return frozenset(keep)
+        candidates = keep
+
+
+def _in_wording(path: Sequence[ast.AST], node: ast.AST, settings: Settings, names: set[str], module: str) -> bool:
+    chain = [*path, node]
+    for i, outer in enumerate(chain):
+        assigned = _assigned_names(outer)
+        if assigned and all(n in names for n in assigned) and chain[i + 1 : i + 2] == [getattr(outer, "value", None)]:
+            return True
+    return is_message(path, node, node, settings, frozenset(), module)
+
+
+def is_message(
+    path: Sequence[ast.AST],
+    original: ast.AST,
+    mutated: ast.AST,
+    settings: Settings,
+    wording_locals: frozenset[str] = frozenset(),
+    module: str = "",
+) -> bool:
     """Does this mutation only change what a failure says, not whether it is raised?"""
     chain = [*path, original]
+    for node in chain:
+        assigned = _assigned_names(node)
+        if assigned and all(n in wording_locals for n in assigned):
+            return True
     for i, node in enumerate(chain):
-        positions = settings.message_args.get(_call_name(node) or "")
+        called = _call_name(node) or ""
+        # "surfaces._status" (that module's helper) before "_status" (any module's)
+        positions = settings.message_args.get(f"{module}.{called}", settings.message_args.get(called))
         if positions is not None and isinstance(node, ast.Call):
-            if node is original:  # an argument dropped: wording if the ones before the wording stayed
-                kept = getattr(mutated, "args", [])
-                first = min(positions)
-                same = all(_dump(a) == _dump(b) for a, b in zip(node.args[:first], kept, strict=False))
-                return len(kept) >= first and same
+            if node is original:  # an argument dropped: wording if it and every one after it are wording
+                kept = [_dump(a) for a in getattr(mutated, "args", [])]
+                args = [_dump(a) for a in node.args]
+                dropped = [j for j in range(len(args)) if args[:j] + args[j + 1 :] == kept]
+                return bool(dropped) and all(p in positions for p in range(min(dropped), len(args)))
             inner = chain[i + 1] if i + 1 < len(chain) else None
             if any(inner is node.args[p] for p in positions if p < len(node.args)):
                 return True
@@ -197,11 +293,13 @@ def collect(settings: Settings) -> list[Mutant]:
     mutants: list[Mutant] = []
     for path in sorted((MUTANTS / "src").rglob("*.py")):
         module = ".".join(path.relative_to(MUTANTS / "src").with_suffix("").parts).removesuffix(".__init__")
+        short = module.removeprefix("litellm_smoke.")
         text = path.read_text(encoding="utf-8")
         if "__mutmut_orig" not in text:
             continue
         original_lines = (ROOT / "src" / path.relative_to(MUTANTS / "src")).read_text(encoding="utf-8")
         functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        wording: dict[str, frozenset[str]] = {}
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and "__mutmut_" in node.name:
                 functions[node.name] = node
@@ -210,6 +308,8 @@ def collect(settings: Settings) -> list[Mutant]:
             if number == "orig":
                 continue
             orig = functions[f"{base}__mutmut_orig"]
+            if base not in wording:
+                wording[base] = message_locals(orig, settings, short)
             shown = base.removeprefix("xǁ").replace("ǁ", ".") if base.startswith("xǁ") else base.removeprefix("x_")
             node.name = orig.name  # compare the bodies, not mutmut's names
             ancestors, a, b = _diff(orig, node, [], [])
@@ -222,7 +322,11 @@ def collect(settings: Settings) -> list[Mutant]:
                     line=line,
                     original=_compact(a),
                     mutated=_compact(b),
-                    message=is_message(ancestors, a, b, settings),
+                    message=is_message(ancestors, a, b, settings, wording[base], short)
+                    or any(
+                        fnmatch.fnmatchcase(f"{module.removeprefix('litellm_smoke.')}.{shown}", pattern)
+                        for pattern in settings.message_functions
+                    ),
                 )
             )
     return [m for m in mutants if any(fnmatch.fnmatchcase(m.name, g) for g in settings.scope)]
@@ -241,14 +345,27 @@ def _source_line(source: str, orig: ast.AST, node: ast.AST) -> int:
 # -- running them --------------------------------------------------------------------------------
 
 
-def run(names: Sequence[str], timeout_s: float) -> tuple[bool, float]:
+# mutmut runs the mutants' tests once unmutated ("clean tests") before the mutants. After a fresh stats run
+# that is the same tests again: the stats run already ran them all on the unmutated code and stops mutmut
+# unless every one passed. Only then is the clean run skipped (minutes of a run, under load).
+_SKIP_CLEAN_RUN = (
+    "import sys\n"
+    "from mutmut.workers import isolation\n"
+    "isolation.ForkRunner.run_clean_tests = lambda self, tests: 0\n"
+    "from mutmut.__main__ import cli\n"
+    "sys.argv = ['mutmut', *sys.argv[1:]]\n"
+    "cli()\n"
+)
+
+
+def run(names: Sequence[str], timeout_s: float, *, fresh_stats: bool = False) -> tuple[bool, float]:
     """``mutmut run`` on ``names`` with one worker; True if it finished within the timeout."""
     env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
-    mutmut = str(Path(sys.executable).with_name("mutmut"))
+    mutmut = [sys.executable, "-c", _SKIP_CLEAN_RUN] if fresh_stats else [str(Path(sys.executable).with_name("mutmut"))]
     started = time.monotonic()
     with open(MUTANTS / "run.log", "w", encoding="utf-8") as log:
         proc = subprocess.Popen(
-            [mutmut, "run", "--max-children", "1", *names],
+            [*mutmut, "run", "--max-children", "1", *names],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -278,6 +395,21 @@ def exit_codes() -> dict[str, int | None]:
     return codes
 
 
+def durations() -> dict[str, float]:
+    """Seconds each mutant's test run took (mutmut's own measure)."""
+    seconds: dict[str, float] = {}
+    for meta in (MUTANTS / "src").rglob("*.py.meta"):
+        seconds.update(json.loads(meta.read_text(encoding="utf-8")).get("durations_by_key", {}))
+    return seconds
+
+
+def _median(values: Sequence[float]) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    return f"{ordered[len(ordered) // 2]:.1f} s"
+
+
 def status_of(code: int | None) -> str:
     return "killed" if code in KILLED else STATUS.get(code, f"suspicious (exit {code})")
 
@@ -293,6 +425,7 @@ def report(
     finished: bool,
     elapsed: float,
     argv: Sequence[str],
+    first_pass: Sequence[int] | None = None,
 ) -> tuple[str, float]:
     codes = exit_codes()
     ran = [m for m in ran if not m.message]  # run before the wording rules said so: not counted
@@ -302,6 +435,7 @@ def report(
     killed = [m for m in counted if status[m.name] == "killed"]
     score = len(killed) / len(counted) if counted else 0.0
     survivors = [m for m in counted if status[m.name] != "killed"]
+    seconds = durations()
     per_file: dict[str, Counter[str]] = {}
     for m in mutants:
         c = per_file.setdefault(m.module, Counter())
@@ -328,7 +462,20 @@ def report(
         f"- date: {now}; wall time {elapsed / 60:.1f} min, one worker",
         f"- command: `{command}` (`make mutate` runs `{COMMAND}`); mutmut {getattr(mutmut, '__version__', '?')}, "
         "configured in `[tool.mutmut]` and `[tool.litellm-smoke.mutation]` of pyproject.toml",
+        *(
+            [
+                f"- first pass, before tests were added for its survivors: {first_pass[0]} killed of "
+                f"{first_pass[1]} ({first_pass[0] / first_pass[1]:.1%}): that is the estimate of the whole scope; "
+                "the score above, after the survivors were rerun against their new tests, is biased upward by them"
+            ]
+            if first_pass and first_pass[1]
+            else []
+        ),
         "- tests: " + ", ".join(f"`{t}`" for t in _test_selection()) + " (offline only, no LiteLLM)",
+        f"- time per mutant (median): killed {_median([seconds[m.name] for m in killed if m.name in seconds])}, "
+        f"survived {_median([seconds[m.name] for m in survivors if m.name in seconds])}; a killed mutant stops at "
+        "its first failing test (tests/helpers/mutation_order.py runs the likeliest first), a survivor runs "
+        "every test that reaches its function",
         f"- scope: {', '.join(f'`{s}`' for s in settings.scope)}",
         f"- mutants made {len(mutants)}; failure-wording mutants not run {sum(m.message for m in mutants)}; "
         f"countable {sum(not m.message for m in mutants)}; run {len(ran)}"
@@ -354,11 +501,18 @@ def report(
         lines.append(f"| `{module}` | {counts} | {pct} |")
     lines += ["", f"## Survivors ({len(survivors)})", ""]
     if survivors:
-        lines += ["| mutant | where | original -> mutated | status |", "|---|---|---|---|"]
+        lines += [
+            "Each counts against the score. Accepted ones carry their reason from "
+            "`[tool.litellm-smoke.mutation.accepted]`; any other is a missing test.",
+            "",
+            "| mutant | where | original -> mutated | status | why it survives |",
+            "|---|---|---|---|---|",
+        ]
         for m in sorted(survivors, key=lambda m: (m.module, m.line)):
+            why = settings.accepted.get(m.key, "**not yet explained: a missing test**")
             lines.append(
                 f"| `{_short(m.name)}` | {m.module.removeprefix('litellm_smoke.')}:{m.line} `{m.function}` "
-                f"| `{_cell(m.original)}` -> `{_cell(m.mutated)}` | {status[m.name]} |"
+                f"| `{_cell(m.original)}` -> `{_cell(m.mutated)}` | {status[m.name]} | {why} |"
             )
     else:
         lines.append("None.")
@@ -407,7 +561,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/mutate.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--timeout", type=float, default=80.0, help="wall-clock bound in minutes (default 80)")
     parser.add_argument("--sample", type=int, default=0, help="run a fixed random sample of N mutants only")
-    parser.add_argument("--seed", type=int, default=16, help="seed of --sample (default 16)")
+    parser.add_argument(
+        "--sample-per-module", type=int, default=0, help="run a fixed random sample of N mutants of each module"
+    )
+    parser.add_argument("--seed", type=int, default=16, help="seed of --sample/--sample-per-module (default 16)")
     parser.add_argument("--only", action="append", default=[], help="mutant-name glob to run (repeatable)")
     parser.add_argument(
         "--names-from", type=Path, help="run exactly the mutants another run ran (its mutants/ran.json) that exist here"
@@ -439,7 +596,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         mutants = collect(settings)
         names = set(last["names"])
         ran = [m for m in mutants if m.name in names]
-        return _write(mutants, ran, settings, last["finished"], last["elapsed"], last["argv"], args.no_docs)
+        return _write(
+            mutants,
+            ran,
+            settings,
+            last["finished"],
+            last["elapsed"],
+            last["argv"],
+            args.no_docs,
+            last.get("first_pass"),
+        )
     if args.rerun_survivors:
         return _rerun_survivors(settings, args.timeout * 60, args.no_docs)
     if not args.keep and MUTANTS.exists():
@@ -452,6 +618,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.names_from:
         wanted = set(json.loads(args.names_from.read_text(encoding="utf-8"))["names"])
         ran = [m for m in ran if m.name in wanted]
+    if args.sample_per_module:
+        by_module: dict[str, list[Mutant]] = {}
+        for m in ran:
+            by_module.setdefault(m.module, []).append(m)
+        rng = random.Random(args.seed)
+        picked = [m for ms in by_module.values() for m in rng.sample(ms, min(args.sample_per_module, len(ms)))]
+        ran = sorted(picked, key=lambda m: m.name)
     if args.sample:
         ran = sorted(random.Random(args.seed).sample(ran, min(args.sample, len(ran))), key=lambda m: m.name)
     if args.list:
@@ -465,7 +638,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     shown_argv = list(argv if argv is not None else sys.argv[1:])
     record: dict[str, object] = {"names": [m.name for m in ran], "finished": False, "elapsed": 0.0, "argv": shown_argv}
     (MUTANTS / "ran.json").write_text(json.dumps(record), encoding="utf-8")
-    finished, elapsed = run([m.name for m in ran], args.timeout * 60)
+    # configured equivalents stay in the report, out of the score: running them would only cost time
+    fresh = not (MUTANTS / "mutmut-stats.json").exists()
+    finished, elapsed = run(
+        [m.name for m in ran if m.key not in settings.equivalent], args.timeout * 60, fresh_stats=fresh
+    )
     record.update(finished=finished, elapsed=elapsed)
     (MUTANTS / "ran.json").write_text(json.dumps(record), encoding="utf-8")
     return _write(mutants, ran, settings, finished, elapsed, shown_argv, args.no_docs)
@@ -483,6 +660,9 @@ def _rerun_survivors(settings: Settings, timeout_s: float, no_docs: bool) -> int
     mutants = collect(settings)
     counted = {m.name for m in mutants if not m.message and m.key not in settings.equivalent}
     again = [n for n in last["names"] if n in counted and status_of(codes.get(n)) != "killed"]
+    if "first_pass" not in last:
+        ran_counted = [n for n in last["names"] if n in counted and status_of(codes.get(n)) != "not run"]
+        last["first_pass"] = [len(ran_counted) - len(again), len(ran_counted)]
     if again:
         finished, elapsed = run(again, timeout_s)
         last["finished"] = last["finished"] and finished
@@ -491,7 +671,9 @@ def _rerun_survivors(settings: Settings, timeout_s: float, no_docs: bool) -> int
         (MUTANTS / "ran.json").write_text(json.dumps(last), encoding="utf-8")
     names = set(last["names"])
     ran = [m for m in mutants if m.name in names]
-    return _write(mutants, ran, settings, last["finished"], last["elapsed"], last["argv"], no_docs)
+    return _write(
+        mutants, ran, settings, last["finished"], last["elapsed"], last["argv"], no_docs, last.get("first_pass")
+    )
 
 
 def _write(
@@ -502,8 +684,9 @@ def _write(
     elapsed: float,
     argv: Sequence[str],
     no_docs: bool,
+    first_pass: Sequence[int] | None = None,
 ) -> int:
-    text, score = report(mutants, ran, settings, finished=finished, elapsed=elapsed, argv=argv)
+    text, score = report(mutants, ran, settings, finished=finished, elapsed=elapsed, argv=argv, first_pass=first_pass)
     if no_docs:
         print(text)
     else:

@@ -42,3 +42,22 @@ def test_secret_never_shows_itself(value: str) -> None:
     assert secret != value
     assert hash(secret) == hash(Secret(value))
     assert secret != Secret(value + "x")
+
+
+def test_windows_of_a_value_are_its_substrings_and_of_nothing_none() -> None:
+    from litellm_smoke._secrets import _windows
+
+    assert _windows("", 4) == set()
+    assert _windows("abc", 4) == {"abc"}
+    assert _windows("abcd", 4) == {"abcd"}
+    assert _windows("abcde", 4) == {"abcd", "bcde"}
+
+
+def test_nothing_is_masked_or_leaked_before_a_secret_is_known() -> None:
+    redact = Redactor([None, ""])
+    assert redact.spans("proxy-master-Q7v9") == []
+    assert not redact.leaks("proxy-master-Q7v9")
+    redact.add(Secret("proxy-master-Q7v9"))
+    assert redact.leaks("a PROXY-MASTER-q7V9 b")
+    assert redact.spans("a proxy-master-Q7v9 b proxy-master-Q7v9") == [(2, 19), (22, 39)]
+    assert redact.spans("") == []

@@ -11,6 +11,8 @@ from litellm_smoke._secrets import Secret
 from litellm_smoke.checks import _common
 from litellm_smoke.errors import SmokeFailure
 
+_OBJECT_MESSAGE = "'error.message' is an object, not a string (LiteLLM <=1.61.x does this; 1.63+ sends a string)"
+
 
 @pytest.mark.parametrize(
     ("body", "problem"),
@@ -23,6 +25,10 @@ from litellm_smoke.errors import SmokeFailure
         ({"error": {"message": ""}}, "'error.message' is missing or empty"),
         ({"error": {"type": "auth_error"}}, "'error.message' is missing or empty"),
         ({"error": {"message": 401}}, "'error.message' is missing or empty"),
+        # LiteLLM <=1.61.x passes the exception's dict through as the message
+        ({"error": {"message": {"error": "Invalid key"}}}, _OBJECT_MESSAGE),
+        ({"error": {"message": ["Invalid key"]}}, _OBJECT_MESSAGE),
+        ({"error": {"message": "Invalid key"}, "detail": "x"}, None),
     ],
 )
 def test_envelope_problem_names_what_is_missing(body: Any, problem: str | None) -> None:

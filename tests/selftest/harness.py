@@ -16,8 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# Imported once, here: pytester's in-process runs drop every module a run imported, so each run would
+# import them again (the suite's modules, the OpenAI SDK's lazily loaded resources): a third of a run's time.
+import openai
+import openai.lib.streaming.chat
+import openai.pagination
+import openai.resources.chat
+import openai.resources.embeddings  # noqa: F401
 import pytest
 
+import litellm_smoke.suite.test_database
+import litellm_smoke.suite.test_keys
+import litellm_smoke.suite.test_security
+import litellm_smoke.suite.test_smoke  # noqa: F401
 from litellm_smoke._secrets import REDACT
 from litellm_smoke.offline.replay import resolve_replay_dir
 

@@ -12,7 +12,6 @@ import fnmatch
 import re
 
 import httpx
-import openai  # noqa: F401 - imported once here; pytester's in-process runs would otherwise re-import it each run
 import pytest
 
 from litellm_smoke.offline.replay import ReplayTransport, signature_of
