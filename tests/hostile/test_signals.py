@@ -44,17 +44,20 @@ def _wait_gone(pid: int, seconds: float) -> bool:
     return False
 
 
+def _start_check(url: str, report: Path) -> subprocess.Popen[str]:
+    """``litellm-smoke check`` against ``url`` with a 120 s timeout: only a stop signal ends it early."""
+    command = [
+        sys.executable, "-m", "litellm_smoke.cli", "check", "--url", url, "--chat-model", MODEL,
+        "--timeout", "120", "--json", str(report),
+    ]  # fmt: skip
+    return subprocess.Popen(command, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGINT", "SIGKILL"])
 def test_a_stopped_check_leaves_nothing_running(signame: str, tmp_path: Path) -> None:
     report = tmp_path / "verdict.json"
     with serve("trickle-chat") as (url, server):
-        command = [
-            sys.executable, "-m", "litellm_smoke.cli", "check", "--url", url, "--chat-model", MODEL,
-            "--timeout", "120", "--json", str(report),
-        ]  # fmt: skip
-        process = subprocess.Popen(
-            command, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
+        process = _start_check(url, report)
         try:
             ends = time.monotonic() + 60
             while "POST /v1/chat/completions" not in server.requests and time.monotonic() < ends:
@@ -92,13 +95,7 @@ def test_an_interrupted_run_deletes_the_key_it_minted(mode: str, tmp_path: Path)
     output holds neither a traceback nor the key."""
     report = tmp_path / "verdict.json"
     with serve(mode) as (url, server):
-        command = [
-            sys.executable, "-m", "litellm_smoke.cli", "check", "--url", url, "--chat-model", MODEL,
-            "--timeout", "120", "--json", str(report),
-        ]  # fmt: skip
-        process = subprocess.Popen(
-            command, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
+        process = _start_check(url, report)
         try:
             assert server.stalled.wait(60), server.requests
             assert len(server.keys) == 1  # the run is stuck with a live key on the proxy
