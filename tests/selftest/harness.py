@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 # Imported once, here: pytester's in-process runs drop every module a run imported, so each run would
 # import them again (the suite's modules, the OpenAI SDK's lazily loaded resources): a third of a run's time.
 import openai
@@ -30,7 +32,7 @@ import litellm_smoke.suite.test_keys
 import litellm_smoke.suite.test_security
 import litellm_smoke.suite.test_smoke  # noqa: F401
 from litellm_smoke._secrets import REDACT
-from litellm_smoke.offline.replay import resolve_replay_dir
+from litellm_smoke.offline.replay import ReplayTransport, resolve_replay_dir, signature_of
 
 # Not sk-shaped on purpose: the redactor's generic key pattern cannot hide a leak of this one,
 # only the explicit registration of the run's master key can.
@@ -252,3 +254,16 @@ def run_offline(
 def fnmatch_escape(text: str) -> str:
     """``text`` as a literal fnmatch pattern (test ids contain brackets)."""
     return "".join(f"[{c}]" if c in "[]*?" else c for c in text)
+
+
+def spy_requests(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every request the suite sends to the replay, as a signature line, into the list returned."""
+    lines: list[str] = []
+    original = ReplayTransport.handle_async_request
+
+    async def spy(self: ReplayTransport, request: httpx.Request) -> httpx.Response:
+        lines.append(signature_of(request, self.master_key.reveal()).describe())
+        return await original(self, request)
+
+    monkeypatch.setattr(ReplayTransport, "handle_async_request", spy)
+    return lines

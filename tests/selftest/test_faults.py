@@ -11,13 +11,11 @@ from __future__ import annotations
 import fnmatch
 import re
 
-import httpx
 import pytest
 
-from litellm_smoke.offline.replay import ReplayTransport, signature_of
 from tests.helpers.paths import REPO
 
-from .harness import MASTER_KEY, Outcome, Recordings, fnmatch_escape, run_offline
+from .harness import MASTER_KEY, Outcome, Recordings, fnmatch_escape, run_offline, spy_requests
 from .scenarios import API_CHECKS, APIS, DISCOVERED_CHECKS, SCENARIOS, SMOKE_CHECKS, Scenario, markdown
 
 
@@ -195,14 +193,7 @@ def test_serial_run_gives_the_same_results(
 def test_deselected_check_sends_no_request(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, healthy: Recordings
 ) -> None:
-    sent: list[str] = []
-    original = ReplayTransport.handle_async_request
-
-    async def spy(self: ReplayTransport, request: httpx.Request) -> httpx.Response:
-        sent.append(signature_of(request, self.master_key.reveal()).describe())
-        return await original(self, request)
-
-    monkeypatch.setattr(ReplayTransport, "handle_async_request", spy)
+    sent = spy_requests(monkeypatch)
     run = run_offline(pytester, healthy, "-k", "not streaming and not openai_sdk and not tool_call")
     assert run.result.ret == 0, run.output
     assert not [line for line in sent if "stream=true" in line], sent
@@ -227,14 +218,7 @@ def test_exitfirst_stops_the_requests_with_the_reports(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, healthy: Recordings
 ) -> None:
     """With -x each check runs when pytest reaches it (as before): a stopped run sends nothing more."""
-    sent: list[str] = []
-    original = ReplayTransport.handle_async_request
-
-    async def spy(self: ReplayTransport, request: httpx.Request) -> httpx.Response:
-        sent.append(signature_of(request, self.master_key.reveal()).describe())
-        return await original(self, request)
-
-    monkeypatch.setattr(ReplayTransport, "handle_async_request", spy)
+    sent = spy_requests(monkeypatch)
     recordings = healthy.copy()
     scenario = next(s for s in SCENARIOS if s.id == "wrong-key-accepted")
     scenario.mutate(recordings)

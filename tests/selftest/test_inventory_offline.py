@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import httpx
 import openai  # noqa: F401 - imported once here; pytester's in-process runs would otherwise re-import it each run
 import pytest
 
-from litellm_smoke.offline.replay import ReplayTransport, signature_of
-
-from .harness import AGENT_MODEL, Recordings, run_offline
+from .harness import AGENT_MODEL, Recordings, run_offline, spy_requests
 
 
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every request the suite sends to the replay, as a signature line."""
-    lines: list[str] = []
-    original = ReplayTransport.handle_async_request
-
-    async def spy(self: ReplayTransport, request: httpx.Request) -> httpx.Response:
-        lines.append(signature_of(request, self.master_key.reveal()).describe())
-        return await original(self, request)
-
-    monkeypatch.setattr(ReplayTransport, "handle_async_request", spy)
-    return lines
+    return spy_requests(monkeypatch)
 
 
 def _model_calls(sent: list[str]) -> list[str]:
