@@ -65,6 +65,26 @@ def _one_check_case(name: str) -> dict[str, object]:
     }
 
 
+def _command_row(
+    name: str, item: str, done: subprocess.CompletedProcess[str], seconds: float, *, expected_exit: int
+) -> dict[str, object]:
+    """A row for a CLI run that ends on its own (no verdict JSON): its last output line, time and peak memory."""
+    output = done.stdout + done.stderr
+    return {
+        "case": name,
+        "item": item,
+        "exit": done.returncode,
+        "expected_exit": expected_exit,
+        "outcome": output.strip().splitlines()[-1][:90] if output.strip() else "",
+        "failed_checks": 0,
+        "verdict_s": round(seconds, 2),
+        "wall_s": round(seconds, 2),
+        "peak_mb": round(_peak_children_mb(), 1),
+        "traceback": "Traceback (most recent call last)" in output,
+        "leak": bool(leaked(output, [MASTER_KEY])),
+    }
+
+
 def _one_config_case(name: str) -> dict[str, object]:
     command_name, case = name.split(":", 1)
     make, _words = CONFIG_CASES[case]
@@ -82,20 +102,7 @@ def _one_config_case(name: str) -> dict[str, object]:
             [sys.executable, "-m", "litellm_smoke.cli", *argv], env=env, capture_output=True, text=True, timeout=120
         )
         seconds = time.monotonic() - started
-    output = done.stdout + done.stderr
-    return {
-        "case": name,
-        "item": "7 config",
-        "exit": done.returncode,
-        "expected_exit": 2,
-        "outcome": output.strip().splitlines()[-1][:90] if output.strip() else "",
-        "failed_checks": 0,
-        "verdict_s": round(seconds, 2),
-        "wall_s": round(seconds, 2),
-        "peak_mb": round(_peak_children_mb(), 1),
-        "traceback": "Traceback (most recent call last)" in output,
-        "leak": bool(leaked(output, [MASTER_KEY])),
-    }
+    return _command_row(name, "7 config", done, seconds, expected_exit=2)
 
 
 def _one_sweep_case() -> dict[str, object]:
@@ -110,20 +117,7 @@ def _one_sweep_case() -> dict[str, object]:
             timeout=120,
         )
         seconds = time.monotonic() - started
-    output = done.stdout + done.stderr
-    return {
-        "case": "sweep:trickle-keys",
-        "item": "1 time",
-        "exit": done.returncode,
-        "expected_exit": 1,
-        "outcome": output.strip().splitlines()[-1][:90] if output.strip() else "",
-        "failed_checks": 0,
-        "verdict_s": round(seconds, 2),
-        "wall_s": round(seconds, 2),
-        "peak_mb": round(_peak_children_mb(), 1),
-        "traceback": "Traceback (most recent call last)" in output,
-        "leak": bool(leaked(output, [MASTER_KEY])),
-    }
+    return _command_row("sweep:trickle-keys", "1 time", done, seconds, expected_exit=1)
 
 
 SIGNAL_CASES = ("SIGTERM", "SIGHUP", "SIGINT", "SIGKILL", "SIGTERM:keys-stall", "SIGTERM:keys-stall-mint")

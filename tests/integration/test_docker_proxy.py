@@ -33,6 +33,7 @@ from tests.helpers.paths import REPO
 import litellm_smoke
 from litellm_smoke.client.http import ProxyClient
 from litellm_smoke.client.keys import find_smoke_keys
+from litellm_smoke.engine.checks import KEY_CHAIN
 from litellm_smoke.launchers import ProxyEndpoint
 from litellm_smoke.launchers.docker import (
     DEFAULT_IMAGE,
@@ -46,14 +47,7 @@ from litellm_smoke.launchers.docker import (
 )
 
 SUITE_DIR = Path(litellm_smoke.__file__).resolve().parent / "suite"
-KEY_TESTS = {
-    "test_key_generate",
-    "test_key_calls_allowed_model",
-    "test_key_refused_other_model",
-    "test_key_info_reports_limits",
-    "test_key_rate_limited",
-    "test_key_deleted_rejected",
-}
+KEY_TESTS = set(KEY_CHAIN)  # the key checks, as the engine chains them
 _UNAVAILABLE = docker_unavailable_reason()
 # The image settings, read at import: the autouse clean_environ fixture removes LITELLM_* variables
 # from every test's environment, and the module-scoped fixtures below may run after it.
