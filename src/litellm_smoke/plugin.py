@@ -395,12 +395,8 @@ def _model_of(item: pytest.Item) -> str | None:
 # A stop signal while the event loop runs cancels the run's tasks (engine/interrupt.py); pytest learns
 # of it here, at the item's boundary, as its own KeyboardInterrupt. Teardowns run to their end (the
 # minted key is deleted), and a signal that came during one stops the run before the next item.
-
-
 # Only where our handler is installed (the child of `litellm-smoke check`); under plain pytest a
 # Ctrl-C is asyncio's and pytest's as usual.
-
-
 def _boundary(guard: Callable[[], contextlib.AbstractContextManager[None]]) -> contextlib.AbstractContextManager[None]:
     return guard() if interrupt.installed() else contextlib.nullcontext()
 
