@@ -21,7 +21,8 @@ the fast offline tests. This script decides which of its mutants count and write
 
 Speed (one worker): tests/helpers/mutation_order.py runs a mutant's likeliest killing tests first
 (earlier killers of the same function, then the cheapest), so a killed mutant costs a fraction of a
-second; a survivor runs every test that reaches its function. After a fresh stats run mutmut's
+second; a survivor runs every test that executes its statement (recorded in one coverage run of the
+unmutated tests, ``mutants/reach.json``; ``--no-reach``: every test of its function). After a fresh stats run mutmut's
 "clean tests" run is skipped (the stats run already ran them all on the unmutated code).
 
 score = killed / (run - equivalent). Survivors, timeouts and "no tests" count against it. The run is
@@ -43,10 +44,11 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -105,6 +107,8 @@ class Mutant:
     original: str
     mutated: str
     message: bool
+    path: str = ""  # the source file, relative to the repo root
+    reach: tuple[int, int] | None = None  # the lines of the statement it changes; None: the whole function
 
     @property
     def key(self) -> str:
@@ -313,7 +317,9 @@ def collect(settings: Settings) -> list[Mutant]:
             shown = base.removeprefix("xǁ").replace("ǁ", ".") if base.startswith("xǁ") else base.removeprefix("x_")
             node.name = orig.name  # compare the bodies, not mutmut's names
             ancestors, a, b = _diff(orig, node, [], [])
-            line = _source_line(original_lines, orig, a)
+            def_line = _def_line(original_lines, orig)
+            line = def_line + (getattr(a, "lineno", orig.lineno) - orig.lineno) if def_line else 0
+            span = _statement_span(ancestors, a)
             mutants.append(
                 Mutant(
                     name=f"{module}.{name}",
@@ -327,19 +333,65 @@ def collect(settings: Settings) -> list[Mutant]:
                         fnmatch.fnmatchcase(f"{module.removeprefix('litellm_smoke.')}.{shown}", pattern)
                         for pattern in settings.message_functions
                     ),
+                    path=str(path.relative_to(MUTANTS)),
+                    reach=(def_line + span[0] - orig.lineno, def_line + span[1] - orig.lineno)
+                    if span and def_line
+                    else None,
                 )
             )
     return [m for m in mutants if any(fnmatch.fnmatchcase(m.name, g) for g in settings.scope)]
 
 
-def _source_line(source: str, orig: ast.AST, node: ast.AST) -> int:
-    """The line of ``node`` in the original file: mutmut keeps function bodies verbatim, so offset by the def."""
+def _def_line(source: str, orig: ast.AST) -> int:
+    """The line of the function's ``def`` in the original file (0 if not found).
+
+    mutmut keeps function bodies verbatim, so a node's line is this plus its offset from the copy's ``def``.
+    """
     header = ast.unparse(orig).splitlines()[0].split("(")[0].split("__mutmut_orig")[0]
     name = header.split()[-1].split("ǁ")[-1].removeprefix("x_")
     for number, text in enumerate(source.splitlines(), 1):
         if text.lstrip().startswith((f"def {name}(", f"async def {name}(")):
-            return number + (getattr(node, "lineno", orig.lineno) - orig.lineno)  # type: ignore[attr-defined]
+            return number
     return 0
+
+
+_HEADERS: dict[type[ast.AST], Callable[[Any], list[ast.AST]]] = {
+    ast.If: lambda n: [n.test],
+    ast.While: lambda n: [n.test],
+    ast.For: lambda n: [n.target, n.iter],
+    ast.AsyncFor: lambda n: [n.target, n.iter],
+    ast.With: lambda n: list(n.items),
+    ast.AsyncWith: lambda n: list(n.items),
+    ast.ExceptHandler: lambda n: [n.type] if n.type is not None else [],
+}
+
+
+def _end_line(node: ast.AST) -> int:
+    if isinstance(node, ast.withitem):  # no position of its own
+        return max(_end_line(node.context_expr), _end_line(node.optional_vars) if node.optional_vars else 0)
+    return int(getattr(node, "end_lineno", None) or getattr(node, "lineno", 0))
+
+
+def _statement_span(ancestors: Sequence[ast.AST], node: ast.AST) -> tuple[int, int] | None:
+    """The lines (in the mutmut copy) of the innermost statement the mutation changes; None for the signature.
+
+    A test that never executes one of these lines runs the same code with or without the mutant (everything
+    before the statement is unchanged), so it cannot kill it. Of a compound statement only the header counts
+    when the change is in it (an ``if`` test, a ``for`` iterable, an ``except`` clause's types); a change to
+    the statement as a whole (a body shortened) takes all its lines.
+    """
+    chain = [*ancestors, node]
+    for i in range(len(chain) - 1, 0, -1):  # chain[0] is the function itself: its signature runs on every call
+        stmt = chain[i]
+        if not isinstance(stmt, (ast.stmt, ast.ExceptHandler)):
+            continue
+        inner = chain[i + 1] if i + 1 < len(chain) else None
+        header = _HEADERS.get(type(stmt), lambda n: [])(stmt)
+        if inner is not None and any(inner is h for h in header):
+            ends = [_end_line(h) for h in header]
+            return stmt.lineno, max([stmt.lineno, *ends])
+        return stmt.lineno, stmt.end_lineno or stmt.lineno
+    return None
 
 
 # -- running them --------------------------------------------------------------------------------
@@ -358,14 +410,14 @@ _SKIP_CLEAN_RUN = (
 )
 
 
-def run(names: Sequence[str], timeout_s: float, *, fresh_stats: bool = False) -> tuple[bool, float]:
-    """``mutmut run`` on ``names`` with one worker; True if it finished within the timeout."""
+def run(names: Sequence[str], timeout_s: float, *, fresh_stats: bool = False, workers: int = 1) -> tuple[bool, float]:
+    """``mutmut run`` on ``names`` with ``workers`` children; True if it finished within the timeout."""
     env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
     mutmut = [sys.executable, "-c", _SKIP_CLEAN_RUN] if fresh_stats else [str(Path(sys.executable).with_name("mutmut"))]
     started = time.monotonic()
     with open(MUTANTS / "run.log", "w", encoding="utf-8") as log:
         proc = subprocess.Popen(
-            [*mutmut, "run", "--max-children", "1", *names],
+            [*mutmut, "run", "--max-children", str(workers), *names],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -386,6 +438,62 @@ def run(names: Sequence[str], timeout_s: float, *, fresh_stats: bool = False) ->
         tail = (MUTANTS / "run.log").read_text(encoding="utf-8", errors="replace")[-3000:]
         raise SystemExit(f"mutate: mutmut run failed (exit {proc.returncode}); the end of mutants/run.log:\n{tail}")
     return True, time.monotonic() - started
+
+
+REACH = MUTANTS / "reach.json"  # read by tests/helpers/mutation_order.py during the run
+
+
+def _test_args() -> list[str]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
+    return [*data["pytest_add_cli_args_test_selection"], *data.get("pytest_add_cli_args", [])]
+
+
+def record_reach(mutants: Sequence[Mutant]) -> int:
+    """Which tests execute each mutant's statement: one coverage run of the unmutated tests, a context per test.
+
+    Written to ``mutants/reach.json``; the run then gives each mutant only those tests (a test that never
+    executes the changed statement cannot tell the mutant from the original). Returns how many tests ran.
+    """
+    data_file = MUTANTS / ".coverage-reach"
+    rcfile = MUTANTS / ".coveragerc-reach"
+    rcfile.write_text("[run]\nsource = litellm_smoke\n", encoding="utf-8")
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    env.pop("MUTANT_UNDER_TEST", None)
+    command = [sys.executable, "-m", "coverage", "run", f"--rcfile={rcfile}", f"--data-file={data_file}"]
+    command += ["-m", "pytest", "-q", "-p", "tests.helpers.mutation_lines", *_test_args()]
+    with open(MUTANTS / "reach.log", "w", encoding="utf-8") as log:
+        done = subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
+    if done.returncode != 0:
+        tail = (MUTANTS / "reach.log").read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise SystemExit(
+            f"mutate: the unmutated tests failed under coverage (exit {done.returncode}); mutants/reach.log:\n{tail}"
+        )
+    import coverage
+
+    data = coverage.CoverageData(basename=str(data_file))
+    data.read()
+    by_file: dict[str, dict[int, list[str]]] = {}
+    for measured in data.measured_files():
+        try:
+            relative = str(Path(measured).resolve().relative_to(ROOT))
+        except ValueError:
+            continue
+        by_file[relative] = data.contexts_by_lineno(measured)
+    tests: dict[str, int] = {}
+    spans: dict[str, list[int]] = {}
+    names: dict[str, str] = {}
+    for m in mutants:
+        if m.reach is None:
+            continue  # a signature's change runs on every call: every test of the function
+        span = f"{m.path}:{m.reach[0]}-{m.reach[1]}"
+        if span not in spans:
+            lines = by_file.get(m.path, {})
+            reached = {t for line in range(m.reach[0], m.reach[1] + 1) for t in lines.get(line, ()) if t}
+            spans[span] = sorted(tests.setdefault(t, len(tests)) for t in reached)
+        names[m.name] = span
+    order = sorted(tests, key=tests.__getitem__)
+    REACH.write_text(json.dumps({"tests": order, "spans": spans, "mutants": names}), encoding="utf-8")
+    return len(order)
 
 
 def exit_codes() -> dict[str, int | None]:
@@ -459,7 +567,7 @@ def report(
         f"**Score {score:.1%}** ({len(killed)} killed of {len(counted)} counted mutants)"
         + ("" if finished else f" -- PARTIAL: the run hit its time bound after {elapsed / 60:.0f} min"),
         "",
-        f"- date: {now}; wall time {elapsed / 60:.1f} min, one worker",
+        f"- date: {now}; wall time {elapsed / 60:.1f} min",
         f"- command: `{command}` (`make mutate` runs `{COMMAND}`); mutmut {getattr(mutmut, '__version__', '?')}, "
         "configured in `[tool.mutmut]` and `[tool.litellm-smoke.mutation]` of pyproject.toml",
         *(
@@ -475,7 +583,11 @@ def report(
         f"- time per mutant (median): killed {_median([seconds[m.name] for m in killed if m.name in seconds])}, "
         f"survived {_median([seconds[m.name] for m in survivors if m.name in seconds])}; a killed mutant stops at "
         "its first failing test (tests/helpers/mutation_order.py runs the likeliest first), a survivor runs "
-        "every test that reaches its function",
+        + (
+            "every test that executes its statement (mutants/reach.json, one coverage run of the unmutated tests)"
+            if REACH.exists()
+            else "every test that reaches its function"
+        ),
         f"- scope: {', '.join(f'`{s}`' for s in settings.scope)}",
         f"- mutants made {len(mutants)}; failure-wording mutants not run {sum(m.message for m in mutants)}; "
         f"countable {sum(not m.message for m in mutants)}; run {len(ran)}"
@@ -560,6 +672,7 @@ def _test_selection() -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/mutate.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--timeout", type=float, default=80.0, help="wall-clock bound in minutes (default 80)")
+    parser.add_argument("--workers", type=int, default=1, help="mutants run at once (default 1: one core)")
     parser.add_argument("--sample", type=int, default=0, help="run a fixed random sample of N mutants only")
     parser.add_argument(
         "--sample-per-module", type=int, default=0, help="run a fixed random sample of N mutants of each module"
@@ -570,6 +683,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--names-from", type=Path, help="run exactly the mutants another run ran (its mutants/ran.json) that exist here"
     )
     parser.add_argument("--keep", action="store_true", help="reuse mutants/ results of an earlier run")
+    parser.add_argument(
+        "--no-reach",
+        action="store_true",
+        help="run every test of a mutant's function, not only those executing its statement (slower; to compare)",
+    )
     parser.add_argument("--list", action="store_true", help="list the mutants that would run, run nothing")
     parser.add_argument(
         "--rerun-survivors",
@@ -607,7 +725,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             last.get("first_pass"),
         )
     if args.rerun_survivors:
-        return _rerun_survivors(settings, args.timeout * 60, args.no_docs)
+        return _rerun_survivors(settings, args.timeout * 60, args.no_docs, args.no_reach, max(1, args.workers))
     if not args.keep and MUTANTS.exists():
         subprocess.run(["rm", "-rf", str(MUTANTS)], check=True)
     generate()
@@ -640,15 +758,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     (MUTANTS / "ran.json").write_text(json.dumps(record), encoding="utf-8")
     # configured equivalents stay in the report, out of the score: running them would only cost time
     fresh = not (MUTANTS / "mutmut-stats.json").exists()
+    _reach_or_not(ran, args.no_reach)
     finished, elapsed = run(
-        [m.name for m in ran if m.key not in settings.equivalent], args.timeout * 60, fresh_stats=fresh
+        [m.name for m in ran if m.key not in settings.equivalent],
+        args.timeout * 60,
+        fresh_stats=fresh,
+        workers=max(1, args.workers),
     )
     record.update(finished=finished, elapsed=elapsed)
     (MUTANTS / "ran.json").write_text(json.dumps(record), encoding="utf-8")
     return _write(mutants, ran, settings, finished, elapsed, shown_argv, args.no_docs)
 
 
-def _rerun_survivors(settings: Settings, timeout_s: float, no_docs: bool) -> int:
+def _reach_or_not(ran: Sequence[Mutant], off: bool) -> None:
+    if off:
+        REACH.unlink(missing_ok=True)
+        return
+    started = time.monotonic()
+    tests = record_reach(ran)
+    narrowed = sum(m.reach is not None for m in ran)
+    print(
+        f"mutate: recorded which of {tests} tests reach each statement ({time.monotonic() - started:.0f} s); "
+        f"{narrowed} of {len(ran)} mutants run only those",
+        flush=True,
+    )
+
+
+def _rerun_survivors(
+    settings: Settings, timeout_s: float, no_docs: bool, no_reach: bool = False, workers: int = 1
+) -> int:
     """The tests changed, the sources did not: run the last run's survivors again, keep the rest."""
     try:
         last = json.loads((MUTANTS / "ran.json").read_text(encoding="utf-8"))
@@ -664,7 +802,8 @@ def _rerun_survivors(settings: Settings, timeout_s: float, no_docs: bool) -> int
         ran_counted = [n for n in last["names"] if n in counted and status_of(codes.get(n)) != "not run"]
         last["first_pass"] = [len(ran_counted) - len(again), len(ran_counted)]
     if again:
-        finished, elapsed = run(again, timeout_s)
+        _reach_or_not([m for m in mutants if m.name in set(again)], no_reach)  # the tests changed: record again
+        finished, elapsed = run(again, timeout_s, workers=workers)
         last["finished"] = last["finished"] and finished
         last["elapsed"] = last["elapsed"] + elapsed
         last["argv"] = [*last["argv"], "+ --rerun-survivors"]
