@@ -301,7 +301,7 @@ def collect(settings: Settings) -> list[Mutant]:
         text = path.read_text(encoding="utf-8")
         if "__mutmut_orig" not in text:
             continue
-        original_lines = (ROOT / "src" / path.relative_to(MUTANTS / "src")).read_text(encoding="utf-8")
+        original = ast.parse((ROOT / "src" / path.relative_to(MUTANTS / "src")).read_text(encoding="utf-8"))
         functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         wording: dict[str, frozenset[str]] = {}
         for node in ast.walk(ast.parse(text)):
@@ -317,7 +317,7 @@ def collect(settings: Settings) -> list[Mutant]:
             shown = base.removeprefix("xǁ").replace("ǁ", ".") if base.startswith("xǁ") else base.removeprefix("x_")
             node.name = orig.name  # compare the bodies, not mutmut's names
             ancestors, a, b = _diff(orig, node, [], [])
-            def_line = _def_line(original_lines, orig)
+            def_line = _def_line(original, shown)
             line = def_line + (getattr(a, "lineno", orig.lineno) - orig.lineno) if def_line else 0
             span = _statement_span(ancestors, a)
             mutants.append(
@@ -342,16 +342,21 @@ def collect(settings: Settings) -> list[Mutant]:
     return [m for m in mutants if any(fnmatch.fnmatchcase(m.name, g) for g in settings.scope)]
 
 
-def _def_line(source: str, orig: ast.AST) -> int:
-    """The line of the function's ``def`` in the original file (0 if not found).
+def _def_line(source: ast.Module, qualified: str) -> int:
+    """The line of ``def`` of ``qualified`` (``function`` or ``Class.method``) in the original file (0: not found).
 
     mutmut keeps function bodies verbatim, so a node's line is this plus its offset from the copy's ``def``.
     """
-    header = ast.unparse(orig).splitlines()[0].split("(")[0].split("__mutmut_orig")[0]
-    name = header.split()[-1].split("ǁ")[-1].removeprefix("x_")
-    for number, text in enumerate(source.splitlines(), 1):
-        if text.lstrip().startswith((f"def {name}(", f"async def {name}(")):
-            return number
+    scope: Sequence[ast.stmt] = source.body
+    *classes, name = qualified.split(".")
+    for cls in classes:
+        found = next((n for n in scope if isinstance(n, ast.ClassDef) and n.name == cls), None)
+        if found is None:
+            return 0
+        scope = found.body
+    for node in scope:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            return node.lineno
     return 0
 
 
