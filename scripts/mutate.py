@@ -402,27 +402,19 @@ def _statement_span(ancestors: Sequence[ast.AST], node: ast.AST) -> tuple[int, i
 # -- running them --------------------------------------------------------------------------------
 
 
-# mutmut runs the mutants' tests once unmutated ("clean tests") before the mutants. After a fresh stats run
-# that is the same tests again: the stats run already ran them all on the unmutated code and stops mutmut
-# unless every one passed. Only then is the clean run skipped (minutes of a run, under load).
-_SKIP_CLEAN_RUN = (
-    "import sys\n"
-    "from mutmut.workers import isolation\n"
-    "isolation.ForkRunner.run_clean_tests = lambda self, tests: 0\n"
-    "from mutmut.__main__ import cli\n"
-    "sys.argv = ['mutmut', *sys.argv[1:]]\n"
-    "cli()\n"
-)
-
-
 def run(names: Sequence[str], timeout_s: float, *, fresh_stats: bool = False, workers: int = 1) -> tuple[bool, float]:
-    """``mutmut run`` on ``names`` with ``workers`` children; True if it finished within the timeout."""
-    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
-    mutmut = [sys.executable, "-c", _SKIP_CLEAN_RUN] if fresh_stats else [str(Path(sys.executable).with_name("mutmut"))]
+    """``mutmut run`` on ``names`` with ``workers`` children; True if it finished within the timeout.
+
+    Through scripts/mutmut_reach.py: each mutant gets only the tests that execute its statement
+    (``mutants/reach.json``, when recorded), and after a fresh stats run mutmut's clean run is skipped.
+    """
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "MUTATE_REACH": str(REACH)}
+    command = [sys.executable, str(ROOT / "scripts" / "mutmut_reach.py")]
+    command += ["--skip-clean-run"] if fresh_stats else []
     started = time.monotonic()
     with open(MUTANTS / "run.log", "w", encoding="utf-8") as log:
         proc = subprocess.Popen(
-            [*mutmut, "run", "--max-children", str(workers), *names],
+            [*command, "run", "--max-children", str(workers), *names],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -432,17 +424,27 @@ def run(names: Sequence[str], timeout_s: float, *, fresh_stats: bool = False, wo
         try:
             proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            _stop(proc)
             return False, time.monotonic() - started
+        except BaseException:  # Ctrl-C, SIGTERM (see main): stop the mutmut group this started, then leave
+            _stop(proc)
+            raise
     if proc.returncode != 0:
         tail = (MUTANTS / "run.log").read_text(encoding="utf-8", errors="replace")[-3000:]
         raise SystemExit(f"mutate: mutmut run failed (exit {proc.returncode}); the end of mutants/run.log:\n{tail}")
     return True, time.monotonic() - started
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop mutmut and its workers (its own process group), by the id this script started it with."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass
 
 
 REACH = MUTANTS / "reach.json"  # read by tests/helpers/mutation_order.py during the run
@@ -702,6 +704,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from the last run in mutants/")
     parser.add_argument("--no-docs", action="store_true", help=f"print the report instead of writing {DOCS}")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwinds through run(), which stops mutmut
     if importlib.util.find_spec("mutmut") is None:
         print("mutate: mutmut is not installed: .venv/bin/pip install -e '.[mutation]'", file=sys.stderr)
         return 2
@@ -802,14 +805,16 @@ def _rerun_survivors(
     generate()  # copies the current tests; sources already copied are kept
     mutants = collect(settings)
     counted = {m.name for m in mutants if not m.message and m.key not in settings.equivalent}
-    again = [n for n in last["names"] if n in counted and status_of(codes.get(n)) != "killed"]
+    again = [n for n in last["names"] if n in counted and status_of(codes.get(n)) != "killed"]  # and "not run"
     if "first_pass" not in last:
         ran_counted = [n for n in last["names"] if n in counted and status_of(codes.get(n)) != "not run"]
         last["first_pass"] = [len(ran_counted) - len(again), len(ran_counted)]
     if again:
         _reach_or_not([m for m in mutants if m.name in set(again)], no_reach)  # the tests changed: record again
         finished, elapsed = run(again, timeout_s, workers=workers)
-        last["finished"] = last["finished"] and finished
+        # finished: this rerun was not cut short, and every mutant of the run has a result now
+        codes = exit_codes()
+        last["finished"] = finished and all(status_of(codes.get(n)) != "not run" for n in last["names"] if n in counted)
         last["elapsed"] = last["elapsed"] + elapsed
         last["argv"] = [*last["argv"], "+ --rerun-survivors"]
         (MUTANTS / "ran.json").write_text(json.dumps(last), encoding="utf-8")

@@ -1,22 +1,15 @@
-"""Mutation runs only: run only the tests that reach a mutant, the likeliest killers first; remember the killer.
+"""Mutation runs only: run a mutant's likeliest killing tests first, and remember which test killed it.
 
-mutmut runs each mutant against every test that reached the mutated function, with ``-x``, in the
-order it happens to list them. This plugin narrows and orders that list:
-
-0. it leaves out the tests that never execute the mutated statement (``mutants/reach.json``, recorded
-   by scripts/mutate.py in one coverage run of the unmutated tests): everything before that statement
-   is unchanged, so such a test runs the same code with or without the mutant and cannot kill it.
-   A survivor then costs the tests of its statement, not of its whole function. A change to a
-   function's signature runs on every call: its mutants keep every test of the function;
-
-A killed mutant costs the tests before the first failing one, so the order is most of the rest:
+mutmut runs each mutant against its tests (scripts/mutmut_reach.py: those of its function that execute
+its statement), with ``-x``, in the order it happens to list them. A killed mutant costs the tests
+before the first failing one, so the order is most of the time of a run. This plugin changes the
+order, never the set of tests:
 
 1. the tests that already killed a mutant of the same function (``mutants/killers.tsv``);
 2. then the others by their measured time (mutmut's ``mutants/mutmut-stats.json``), divided by one
    plus the number of mutants each has killed so far: cheap tests and tests that kill often first.
 
-A surviving mutant still runs every test that executes its statement, so the verdicts are the same as
-running all of them in any order.
+A surviving mutant still runs every test, so the verdicts are the same as in any order.
 Loaded by the root conftest.py; does nothing unless mutmut is running a mutant (``MUTANT_UNDER_TEST``).
 """
 
@@ -26,15 +19,12 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 KILLERS = Path("killers.tsv")  # in mutants/, mutmut's working directory during a run
 STATS = Path("mutmut-stats.json")
-REACH = Path("reach.json")
 _MARK = "__mutmut_"
-_reach: dict[str, Any] | None = None
 
 
 def _mutant() -> str | None:
@@ -62,31 +52,10 @@ def _durations() -> dict[str, float]:
     return {str(k): float(v) for k, v in data.get("duration_by_test", {}).items()}
 
 
-def _reaching(mutant: str) -> set[str] | None:
-    """The tests that execute the mutant's statement; None when every test of its function may reach it."""
-    global _reach
-    if _reach is None:
-        try:
-            _reach = json.loads(REACH.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            _reach = {}
-    span = _reach.get("mutants", {}).get(mutant)
-    if span is None:
-        return None
-    tests = _reach["tests"]
-    return {tests[i] for i in _reach["spans"][span]}
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     mutant = _mutant()
     if mutant is None:
         return
-    reaching = _reaching(mutant)
-    if reaching is not None:
-        unreached = [item for item in items if item.nodeid not in reaching]
-        if unreached:
-            config.hook.pytest_deselected(items=unreached)
-            items[:] = [item for item in items if item.nodeid in reaching]
     function = _function(mutant)
     killers = _killers()
     same = {test for f, test in killers if f == function}
