@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/mutate.py [--timeout MINUTES] [--sample N | --sample-per-module N] [--no-docs]
 
-mutmut (3.8, ``[tool.mutmut]`` in pyproject.toml) makes the mutants and runs them, one worker, against
+mutmut (3.8, ``[tool.mutmut]`` in pyproject.toml) makes the mutants and runs them, one worker per core, against
 the fast offline tests. This script decides which of its mutants count and writes the report:
 
 - **scope**: ``[tool.litellm-smoke.mutation] scope``, globs of mutant names (module.function);
@@ -19,7 +19,7 @@ the fast offline tests. This script decides which of its mutants count and write
 - **accepted survivors** (``[tool.litellm-smoke.mutation.accepted]``) are listed with their reason and
   still count against the score.
 
-Speed (one worker): tests/helpers/mutation_order.py runs a mutant's likeliest killing tests first
+Speed: tests/helpers/mutation_order.py runs a mutant's likeliest killing tests first
 (earlier killers of the same function, then the cheapest), so a killed mutant costs a fraction of a
 second; a survivor runs every test that executes its statement (recorded in one coverage run of the
 unmutated tests, ``mutants/reach.json``; ``--no-reach``: every test of its function). After a fresh stats run mutmut's
@@ -679,7 +679,9 @@ def _test_selection() -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/mutate.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--timeout", type=float, default=80.0, help="wall-clock bound in minutes (default 80)")
-    parser.add_argument("--workers", type=int, default=1, help="mutants run at once (default 1: one core)")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="mutants run at once (default: one per core)"
+    )
     parser.add_argument("--sample", type=int, default=0, help="run a fixed random sample of N mutants only")
     parser.add_argument(
         "--sample-per-module", type=int, default=0, help="run a fixed random sample of N mutants of each module"
