@@ -1,9 +1,13 @@
-"""checks/keys.py, below the lifecycle corpus of tests/test_keys.py: each field /key/info must report,
-a key that is not ``sk-``, a plaintext key where the hash belongs, and the precondition."""
+"""checks/keys.py, below the lifecycle corpus of tests/client/test_keys.py: each field /key/info must report,
+a key that is not ``sk-``, a plaintext key where the hash belongs, the precondition, answers that are not
+a completion or not a model-access refusal (with LiteLLM's own bodies from fixtures/synthesised/keys), an
+echoed key, and the deleted key's grace (on a fake clock)."""
 
 from __future__ import annotations
 
 import copy
+import json
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -12,8 +16,9 @@ import pytest
 from litellm_smoke._secrets import Secret
 from litellm_smoke.checks import keys
 from litellm_smoke.client.keys import KeySpec, MintedKey
-from litellm_smoke.client.routes import KEY_INFO, READINESS
+from litellm_smoke.client.routes import KEY_DELETE, KEY_INFO, READINESS
 from litellm_smoke.errors import SmokeFailure
+from tests.helpers.paths import SYNTHESISED_KEYS
 
 from .proxy import ScriptedProxy, proxy
 
@@ -196,3 +201,230 @@ async def test_a_forbidden_model_that_answers_is_a_security_failure_and_counted(
         await keys.key_refused_other_model(client, minted(), "embed")
     assert caught.value.security
     assert client.usage.model_calls == {"embed": 1}
+
+
+# -- what LiteLLM answers, from the synthesised fixtures (built from LiteLLM 1.108.7's own types) -------------------
+
+
+def litellm_answer(name: str) -> httpx.Response:
+    document = json.loads((SYNTHESISED_KEYS / f"{name}.json").read_text(encoding="utf-8"))
+    return httpx.Response(document["status"], json=document["body"])
+
+
+@pytest.mark.asyncio
+async def test_the_allowed_model_call_records_what_it_spent() -> None:
+    client = proxy("POST", "/v1/chat/completions", litellm_answer("chat_completion"))  # usage: 9 + 1 tokens
+    await keys.key_calls_allowed_model(client, minted())
+    assert (client.usage.prompt_tokens, client.usage.completion_tokens) == (9, 1)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"object": "chat.completion", "choices": []}, id="no-choices"),
+        pytest.param({**COMPLETION, "object": "text_completion"}, id="not-chat-completion"),
+        pytest.param([COMPLETION], id="json-list"),
+    ],
+)
+@pytest.mark.asyncio
+async def test_an_allowed_model_answer_that_is_not_a_completion_fails(body: Any) -> None:
+    client = proxy("POST", "/v1/chat/completions", httpx.Response(200, json=body))
+    key = minted()
+    with pytest.raises(SmokeFailure, match="200 but not a chat completion"):
+        await keys.key_calls_allowed_model(client, key)
+    assert key.successful_calls == 0
+
+
+@pytest.mark.asyncio
+async def test_the_refused_chat_probe_asks_for_the_forbidden_model() -> None:
+    scripted = ScriptedProxy({("POST", "/v1/chat/completions"): litellm_answer("model_access_denied")})
+    await keys.key_refused_other_model(scripted.client(), minted(), "heartcode-embed")
+    (body,) = scripted.bodies("/v1/chat/completions")
+    assert (body["model"], body["max_tokens"]) == ("heartcode-embed", 1)
+
+
+IP_NOT_ALLOWED = {  # general_settings.allowed_ips: LiteLLM's auth wraps the HTTPException(403) in its envelope
+    "error": {
+        "message": "Authentication Error - Access forbidden: IP address 10.0.0.7 not allowed.",
+        "type": "auth_error",
+        "param": "None",
+        "code": "403",
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        pytest.param(litellm_answer("invalid_model"), "got past the key's allow-list", id="400-invalid-model"),
+        pytest.param(litellm_answer("token_not_found"), "is the key itself rejected", id="401-key-unknown"),
+        pytest.param(httpx.Response(403, json=IP_NOT_ALLOWED), "is the key itself rejected", id="403-ip-not-allowed"),
+        pytest.param(httpx.Response(403, json="Forbidden"), "is the key itself rejected", id="403-json-string"),
+        pytest.param(httpx.Response(403, json=["Forbidden"]), "is the key itself rejected", id="403-json-list"),
+        pytest.param(httpx.Response(403, text="<html>403 Forbidden</html>"), "key itself rejected", id="403-html"),
+        pytest.param(httpx.Response(404, json={"detail": "Not Found"}), "failed instead of refusing", id="404"),
+        pytest.param(
+            httpx.Response(500, json={"error": {"message": "boom", "type": "None", "code": "500"}}),
+            "failed instead of refusing",
+            id="500",
+        ),
+    ],
+)
+@pytest.mark.asyncio
+async def test_a_refusal_that_is_not_model_access_denied_fails_and_says_what_it_was(
+    answer: httpx.Response, fragment: str
+) -> None:
+    client = proxy("POST", "/v1/chat/completions", answer)
+    with pytest.raises(SmokeFailure, match="not model_access_denied") as caught:
+        await keys.key_refused_other_model(client, minted(), "heartcode-embed")
+    assert fragment in caught.value.hint
+    assert not caught.value.security
+
+
+# -- a probe that echoes the key says which probe it was ---------------------------------------------------------
+
+ECHO = {"error": {"message": f"Authentication Error, Received API Key = {KEY}", "type": "auth_error", "code": "401"}}
+
+
+@pytest.mark.parametrize(
+    ("route", "answer", "call", "title"),
+    [
+        pytest.param(
+            ("POST", "/v1/chat/completions"),
+            httpx.Response(200, json={**COMPLETION, "id": KEY}),
+            keys.key_calls_allowed_model,
+            "key litellm-smoke-run1 calling chat: the response echoes",
+            id="allowed-model",
+        ),
+        pytest.param(
+            ("POST", "/v1/chat/completions"),
+            httpx.Response(401, json=ECHO),
+            lambda c, m: keys.key_refused_other_model(c, m, "embed"),
+            "key litellm-smoke-run1 refused embed: the response echoes",
+            id="refused-model",
+        ),
+        pytest.param(
+            ("GET", KEY_INFO),
+            httpx.Response(200, json={**INFO, "key": KEY}),
+            keys.key_info_reports_limits,
+            "/key/info for litellm-smoke-run1: the response echoes",
+            id="key-info",
+        ),
+        pytest.param(
+            ("GET", "/v1/models"),
+            httpx.Response(401, json=ECHO),
+            keys.key_deleted_rejected,
+            "deleted key litellm-smoke-run1: the response echoes",
+            id="deleted-key",
+        ),
+    ],
+)
+@pytest.mark.asyncio
+async def test_an_echoed_key_is_a_security_failure_naming_the_probe(
+    route: tuple[str, str], answer: httpx.Response, call: Any, title: str
+) -> None:
+    scripted = ScriptedProxy({route: answer, ("POST", KEY_DELETE): litellm_answer("key_delete")})
+    with pytest.raises(SmokeFailure) as caught:
+        await call(scripted.client(), minted())
+    assert caught.value.security
+    assert caught.value.title == f"SECURITY: {title} a credential back in the body"
+    assert KEY not in str(caught.value)
+
+
+# -- the failures say which request they expected ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answers", "call", "expected"),
+    [
+        pytest.param(
+            {("GET", KEY_INFO): httpx.Response(404, json={"detail": "not found"})},
+            keys.key_info_reports_limits,
+            "GET /key/info?key=<hash> (master key) -> 200",
+            id="key-info-404",
+        ),
+        pytest.param(
+            {("POST", KEY_DELETE): httpx.Response(500, json={"error": {"message": "Not connected to DB!"}})},
+            keys.key_deleted_rejected,
+            'POST /key/delete (master key) -> 200 {"deleted_keys": [...]}',
+            id="delete-500",
+        ),
+        pytest.param(
+            {
+                ("POST", KEY_DELETE): litellm_answer("key_delete"),
+                ("GET", "/v1/models"): httpx.Response(500, json={"error": {"message": "boom"}}),
+            },
+            keys.key_deleted_rejected,
+            "GET /v1/models with the deleted key -> 401",
+            id="deleted-key-500",
+        ),
+    ],
+)
+@pytest.mark.asyncio
+async def test_a_key_request_answered_wrongly_says_which_request_and_answer_it_expected(
+    answers: dict[tuple[str, str], httpx.Response], call: Any, expected: str
+) -> None:
+    with pytest.raises(SmokeFailure, match="expected HTTP") as caught:
+        await call(ScriptedProxy(answers).client(), minted())
+    assert caught.value.expected == expected
+
+
+# -- a deleted key: accepted for a while (another replica's cache), then rejected ---------------------------------
+
+
+class FakeClock:
+    """keys.key_deleted_rejected's time: sleeping advances it at once, so the grace loop runs instantly."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(keys, "time", SimpleNamespace(monotonic=fake.monotonic))
+    monkeypatch.setattr(keys, "asyncio", SimpleNamespace(sleep=fake.sleep))
+    return fake
+
+
+def revoked_after(clock: FakeClock, seconds: float, probes: list[float]) -> ScriptedProxy:
+    """A proxy that still accepts the deleted key for ``seconds`` after the delete (``probes``: when it was asked)."""
+
+    def models(request: httpx.Request) -> httpx.Response:
+        probes.append(clock.now)
+        if clock.now < seconds:
+            return httpx.Response(200, json={"object": "list", "data": []})
+        return litellm_answer("token_not_found")
+
+    return ScriptedProxy({("POST", KEY_DELETE): litellm_answer("key_delete"), ("GET", "/v1/models"): models})
+
+
+@pytest.mark.parametrize("revoked", [0.0, 0.6, 2.0])
+@pytest.mark.asyncio
+async def test_a_deleted_key_rejected_within_the_grace_passes(clock: FakeClock, revoked: float) -> None:
+    probes: list[float] = []
+    key = minted()
+    await keys.key_deleted_rejected(revoked_after(clock, revoked, probes).client(), key, grace=2.0)
+    assert key.deleted
+    assert probes[-1] >= revoked  # it kept asking until the key was rejected
+
+
+@pytest.mark.parametrize("revoked", [2.1, 1e9])
+@pytest.mark.asyncio
+async def test_a_deleted_key_still_accepted_when_the_grace_is_over_fails_at_once(
+    clock: FakeClock, revoked: float
+) -> None:
+    probes: list[float] = []
+    with pytest.raises(SmokeFailure, match="is still accepted") as caught:
+        await keys.key_deleted_rejected(revoked_after(clock, revoked, probes).client(), minted(), grace=2.0)
+    failure = caught.value
+    assert failure.security
+    assert max(probes) <= 2.0  # no probe after the grace: a key revoked later is too late
+    assert max(probes) >= 2.0 - 0.25  # and it kept asking until the grace was over
+    assert failure.got == f"{len(probes)} x HTTP 200 over 2s after /key/delete answered 200"
