@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import dataclasses
 import fnmatch
 import importlib.util
 import json
@@ -77,6 +78,7 @@ class Settings:
     equivalent: dict[str, str]
     accepted: dict[str, str]
     min_score: float
+    skip_tests: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 def load_settings() -> Settings:
@@ -92,6 +94,7 @@ def load_settings() -> Settings:
         equivalent=dict(cfg.get("equivalent", {})),
         accepted=dict(cfg.get("accepted", {})),
         min_score=float(cfg.get("min_score", 0.9)),
+        skip_tests={module: tuple(prefixes) for module, prefixes in cfg.get("skip_tests", {}).items()},
     )
 
 
@@ -455,11 +458,13 @@ def _test_args() -> list[str]:
     return [*data["pytest_add_cli_args_test_selection"], *data.get("pytest_add_cli_args", [])]
 
 
-def record_reach(mutants: Sequence[Mutant]) -> int:
+def record_reach(mutants: Sequence[Mutant], skip_tests: dict[str, tuple[str, ...]] | None = None) -> int:
     """Which tests execute each mutant's statement: one coverage run of the unmutated tests, a context per test.
 
     Written to ``mutants/reach.json``; the run then gives each mutant only those tests (a test that never
-    executes the changed statement cannot tell the mutant from the original). Returns how many tests ran.
+    executes the changed statement cannot tell the mutant from the original). ``skip_tests``: test-path
+    prefixes left out for a module's mutants (``[tool.litellm-smoke.mutation.skip_tests]``). Returns how many
+    tests ran.
     """
     data_file = MUTANTS / ".coverage-reach"
     rcfile = MUTANTS / ".coveragerc-reach"
@@ -492,10 +497,12 @@ def record_reach(mutants: Sequence[Mutant]) -> int:
     for m in mutants:
         if m.reach is None:
             continue  # a signature's change runs on every call: every test of the function
+        skipped = (skip_tests or {}).get(m.module, ())
         span = f"{m.path}:{m.reach[0]}-{m.reach[1]}"
         if span not in spans:
             lines = by_file.get(m.path, {})
             reached = {t for line in range(m.reach[0], m.reach[1] + 1) for t in lines.get(line, ()) if t}
+            reached = {t for t in reached if not (skipped and t.startswith(skipped))}
             spans[span] = sorted(tests.setdefault(t, len(tests)) for t in reached)
         names[m.name] = span
     order = sorted(tests, key=tests.__getitem__)
@@ -596,6 +603,11 @@ def report(
             else "every test that reaches its function"
         ),
         f"- scope: {', '.join(f'`{s}`' for s in settings.scope)}",
+        *(
+            f"- left out for `{module}` mutants (`skip_tests`, can only lower the score): "
+            + ", ".join(f"`{prefix}`" for prefix in prefixes)
+            for module, prefixes in sorted(settings.skip_tests.items())
+        ),
         f"- mutants made {len(mutants)}; failure-wording mutants not run {sum(m.message for m in mutants)}; "
         f"countable {sum(not m.message for m in mutants)}; run {len(ran)}"
         + (
@@ -768,7 +780,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     (MUTANTS / "ran.json").write_text(json.dumps(record), encoding="utf-8")
     # configured equivalents stay in the report, out of the score: running them would only cost time
     fresh = not (MUTANTS / "mutmut-stats.json").exists()
-    _reach_or_not(ran, args.no_reach)
+    _reach_or_not(ran, args.no_reach, settings)
     finished, elapsed = run(
         [m.name for m in ran if m.key not in settings.equivalent],
         args.timeout * 60,
@@ -780,12 +792,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _write(mutants, ran, settings, finished, elapsed, shown_argv, args.no_docs)
 
 
-def _reach_or_not(ran: Sequence[Mutant], off: bool) -> None:
+def _reach_or_not(ran: Sequence[Mutant], off: bool, settings: Settings) -> None:
     if off:
         REACH.unlink(missing_ok=True)
         return
     started = time.monotonic()
-    tests = record_reach(ran)
+    tests = record_reach(ran, settings.skip_tests)
     narrowed = sum(m.reach is not None for m in ran)
     print(
         f"mutate: recorded which of {tests} tests reach each statement ({time.monotonic() - started:.0f} s); "
@@ -812,7 +824,8 @@ def _rerun_survivors(
         ran_counted = [n for n in last["names"] if n in counted and status_of(codes.get(n)) != "not run"]
         last["first_pass"] = [len(ran_counted) - len(again), len(ran_counted)]
     if again:
-        _reach_or_not([m for m in mutants if m.name in set(again)], no_reach)  # the tests changed: record again
+        # the tests changed: record their reach again
+        _reach_or_not([m for m in mutants if m.name in set(again)], no_reach, settings)
         finished, elapsed = run(again, timeout_s, workers=workers)
         # finished: this rerun was not cut short, and every mutant of the run has a result now
         codes = exit_codes()
