@@ -70,3 +70,17 @@ def test_not_litellm_names_html_pages_only() -> None:
     html = httpx.Response(502, text="<html><body>Bad Gateway</body></html>", headers={"content-type": "text/html"})
     assert "HTML page" in _common.not_litellm(html)
     assert _common.not_litellm(httpx.Response(502, json={"error": {"message": "x"}})) == ""
+
+
+def test_expect_envelope_names_an_html_origin_only_when_asked() -> None:
+    # a JSON body served as text/html (an ingress' error page template): callers that already read the body as
+    # JSON keep the plain title; origin=True adds who answered
+    page = _response('{"detail": "Unauthorized"}', {"content-type": "text/html"})
+    body = {"detail": "Unauthorized"}
+    with pytest.raises(SmokeFailure) as plain:
+        _common.expect_envelope(page, body, "probe: 401 without the envelope", "401 envelope", "hint")
+    assert plain.value.title == "probe: 401 without the envelope (no top-level 'error' object)"
+    with pytest.raises(SmokeFailure) as named:
+        _common.expect_envelope(page, body, "probe: 401 without the envelope", "401 envelope", "hint", origin=True)
+    assert named.value.title.startswith("probe: 401 without the envelope (no top-level 'error' object) (an HTML page")
+    _common.expect_envelope(page, {"error": {"message": "Authentication Error"}}, "probe", "e", "h", origin=True)

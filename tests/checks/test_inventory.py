@@ -116,3 +116,34 @@ async def test_no_discovery_makes_no_request() -> None:
 async def test_parse_model_info_ignores_junk() -> None:
     assert parse_model_info({"data": [None, {"model_name": 3}, "x"]}) == []
     assert parse_model_info([]) == []
+
+
+async def test_a_junk_entry_does_not_hide_the_models_after_it() -> None:
+    # entries that are not a named model are skipped one by one, never ending the read
+    body = {"data": [{"model_info": {"mode": "chat"}}, None, _entry("chat-a", mode="chat"), _entry("embed-a")]}
+    assert [name for name, *_ in parse_model_info(body)] == ["chat-a", "embed-a"]
+
+
+async def test_excluded_given_models_are_named_and_the_rest_still_verified() -> None:
+    inventory = await _resolve(
+        _client({"/model/info": (200, MODEL_INFO)}),
+        chat=("chat-a", "agent", "chat-b"),
+        embedding=("embed-a",),
+        exclude=("chat-a",),
+    )
+    assert inventory.excluded == ["chat-a"]
+    assert [m.name for m in inventory.models] == ["agent", "chat-b", "embed-a"]
+
+
+@pytest.mark.parametrize("route", ["/model/info", "/v1/models"])
+async def test_a_lookup_that_raises_is_a_problem_naming_the_exception(route: str) -> None:
+    # discovery never raises: an exception outside httpx's transport errors (a proxy plugin, a bug) is named
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == route:
+            raise RuntimeError("boom")
+        return httpx.Response(403, json={"error": {"message": "not allowed"}})
+
+    client = ProxyClient("http://proxy.test", Secret(KEY), 5.0, transport=httpx.MockTransport(handler))
+    inventory = await _resolve(client)
+    assert inventory.models == []
+    assert f"GET {route}: RuntimeError" in (inventory.problem or "")

@@ -81,3 +81,11 @@ def test_each_verified_mode_has_its_cost_and_other_modes_cost_nothing() -> None:
     assert [m.verified for m in _inventory().models] == [True, True, False]
     assert [m.name for m in _inventory().verified] == ["chat-a", "embed-a"]
     assert _inventory().with_capability("function_calling") == ["chat-a"]
+
+
+def test_several_wildcards_and_access_groups_are_listed_comma_separated() -> None:
+    inventory = Inventory(wildcards=["openai/*", "anthropic/*"], access_groups=["beta", "internal"])
+    assert inventory.lines()[1:] == [
+        "  not verifiable one by one (wildcard routes): openai/*, anthropic/*",
+        "  access groups (verified through their models): beta, internal",
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 
@@ -69,3 +71,31 @@ async def test_a_body_without_a_version_is_no_version(body: str) -> None:
         version, _ = await security.reported_version(client)
     assert version is None
     assert client.litellm_version is None
+
+
+def _old_public_readiness(details: httpx.Response | Exception) -> Callable[[httpx.Request], httpx.Response]:
+    """LiteLLM <=1.74 reports its version in the public readiness body; ``details`` answers the other route."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == READINESS:
+            return httpx.Response(200, json={"status": "healthy", "db": "Not connected", "litellm_version": "1.74.9"})
+        if isinstance(details, Exception):
+            raise details
+        return details
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        pytest.param(httpx.ReadTimeout("timed out"), id="details-time-out"),
+        pytest.param(
+            httpx.Response(200, headers={"content-type": "text/html"}, text="<!doctype html><title>UI</title>"),
+            id="details-answered-by-an-html-catch-all",
+        ),
+    ],
+)
+async def test_details_that_fail_fall_back_to_the_public_readiness(details: httpx.Response | Exception) -> None:
+    async with client_for(_old_public_readiness(details)) as client:
+        assert await security.reported_version(client) == ("1.74.9", f"{READINESS} body")

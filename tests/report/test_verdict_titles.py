@@ -50,3 +50,13 @@ def test_a_status_outside_the_three_is_counted_once_too() -> None:
 
     odd = CheckRow.from_json({"name": "a", "status": "error"})
     assert _counts([odd, row("test_b")]) == {"passed": 1, "failed": 0, "skipped": 0, "error": 1}
+
+
+def test_a_run_of_only_the_skipped_preflight_counts_the_preflight() -> None:
+    # no check besides the preflight was selected, and it was skipped: the summary counts the one row there is
+    verdict = decide(0, [row("test_reachability", "skipped")])
+    assert (verdict.code, verdict.status, verdict.summary) == (
+        2,
+        "no_checks",
+        "NOTHING VERIFIED: all 1 selected checks were skipped",
+    )

@@ -110,6 +110,8 @@ async def test_vulnerable_version_allowed_is_a_warning() -> None:
     assert report.warning
     assert "CVE-2026-49468" in report.warning
     assert {a.severity for a in report.advisories} == {"vulnerable"}
+    # the report still names the release and where it was read (the JUnit properties of the run carry both)
+    assert (report.version, report.source, report.known) == ("1.74.14", f"{READINESS_DETAILS} body", True)
 
 
 async def test_clean_version_passes() -> None:

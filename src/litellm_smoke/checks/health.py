@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -158,12 +159,10 @@ async def fetch_litellm_version(client: ProxyClient) -> str | None:
         return client.litellm_version
     version = None
     if response.status_code == 200:
-        try:
+        with contextlib.suppress(ValueError):  # a body that is not JSON reports no version
             body = json_value(response)
-        except ValueError:
-            body = None
-        if isinstance(body, dict) and isinstance(body.get("litellm_version"), str):
-            version = body["litellm_version"]
+            if isinstance(body, dict) and isinstance(body.get("litellm_version"), str):
+                version = body["litellm_version"]
     if version and not client.litellm_version:
         client.litellm_version = version
     return client.litellm_version or version
