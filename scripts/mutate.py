@@ -75,6 +75,7 @@ class Settings:
     not_message_keywords: frozenset[str]
     message_args: dict[str, frozenset[int]]
     message_functions: tuple[str, ...]
+    message_returns: tuple[str, ...]
     equivalent: dict[str, str]
     accepted: dict[str, str]
     min_score: float
@@ -91,6 +92,7 @@ def load_settings() -> Settings:
         not_message_keywords=frozenset(cfg.get("not_message_keywords", ["security"])),
         message_args={name: frozenset(positions) for name, positions in cfg.get("message_args", {}).items()},
         message_functions=tuple(cfg.get("message_functions", [])),
+        message_returns=tuple(cfg.get("message_returns", [])),
         equivalent=dict(cfg.get("equivalent", {})),
         accepted=dict(cfg.get("accepted", {})),
         min_score=float(cfg.get("min_score", 0.9)),
@@ -296,6 +298,19 @@ def is_message(
     return False
 
 
+def in_returned_tuple(ancestors: Sequence[ast.AST], node: ast.AST) -> bool:
+    """Is ``node`` inside an element of a ``return (a, b, c)`` (not the tuple itself, nor the return)?
+
+    For ``message_returns``: helpers that return a failure's (title, expected, hint) or None. Whether they
+    return None or a tuple decides; what the tuple says is wording.
+    """
+    chain = [*ancestors, node]
+    for i, outer in enumerate(chain[:-2]):
+        if isinstance(outer, ast.Return) and isinstance(outer.value, ast.Tuple) and chain[i + 1] is outer.value:
+            return True
+    return False
+
+
 def collect(settings: Settings) -> list[Mutant]:
     mutants: list[Mutant] = []
     for path in sorted((MUTANTS / "src").rglob("*.py")):
@@ -335,6 +350,13 @@ def collect(settings: Settings) -> list[Mutant]:
                     or any(
                         fnmatch.fnmatchcase(f"{module.removeprefix('litellm_smoke.')}.{shown}", pattern)
                         for pattern in settings.message_functions
+                    )
+                    or (
+                        in_returned_tuple(ancestors, a)
+                        and any(
+                            fnmatch.fnmatchcase(f"{module.removeprefix('litellm_smoke.')}.{shown}", pattern)
+                            for pattern in settings.message_returns
+                        )
                     ),
                     path=str(path.relative_to(MUTANTS)),
                     reach=(def_line + span[0] - orig.lineno, def_line + span[1] - orig.lineno)

@@ -238,3 +238,24 @@ def test_mutmut_is_handed_only_the_tests_that_execute_the_mutant(monkeypatch: py
     assert of("m.x_f__mutmut_2") == {"t3"}  # t9 does not test the function at all
     assert of("m.x_f__mutmut_3") == {"t1", "t2", "t3"}  # not in reach.json (a signature): every test
     assert tests["m.x_f"] == {"t1", "t2", "t3"}  # the clean run's lookup is not narrowed
+
+
+def test_the_text_of_a_returned_failure_tuple_is_wording_but_returning_it_is_not(mutate: ModuleType) -> None:
+    source = """
+    def _problem(state):
+        if state != "ok":
+            return (f"state is {state}", "ok", "check it")
+        return None
+    """
+
+    def rule(original: str, mutated: str) -> bool:
+        before = _function(source)
+        after = _function(source.replace(original, mutated, 1))
+        ancestors, node, _ = mutate._diff(before, after, [], [])
+        return bool(mutate.in_returned_tuple(ancestors, node))
+
+    assert rule('"check it"', '"XXcheck itXX"')
+    assert rule('f"state is {state}"', "None")
+    assert not rule('return (f"state is {state}", "ok", "check it")', "return None")  # no failure at all
+    assert not rule('state != "ok"', 'state == "ok"')
+    assert not rule("return None", 'return ("", "", "")')
