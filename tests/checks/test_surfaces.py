@@ -364,7 +364,9 @@ async def test_text_delta_events_without_a_delta_are_no_text() -> None:
         await surfaces.api_stream(_stream("messages", *events).client(), "messages", "m")
 
 
-NGINX_502 = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>"
+NGINX_502 = (
+    "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>"
+)
 
 
 @pytest.mark.parametrize("api", ["responses", "messages"])
