@@ -94,3 +94,17 @@ async def test_the_sdk_single_input_enforces_the_dimension_too() -> None:
     assert client.usage.model_calls == {"e": 1} and client.usage.prompt_tokens == 9
     with pytest.raises(SmokeFailure, match="dimension 4, expected 1536"):
         await embeddings.embeddings_single_sdk(scripted.client(), "e", 1536)
+
+
+@pytest.mark.asyncio
+async def test_an_error_the_sdk_raises_is_the_checks_failure_naming_the_answer() -> None:
+    # LiteLLM's answer for a model it does not serve: the SDK raises BadRequestError, the check names it
+    message = (
+        "/embeddings: Invalid model name passed in model=e. Call `/v1/models` to view available models for your key."
+    )
+    error = {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": "400"}}
+    scripted = ScriptedProxy({("POST", EMBEDDINGS): httpx.Response(400, json=error)})
+    with pytest.raises(SmokeFailure, match=r"^embeddings e: the OpenAI SDK got HTTP 400") as caught:
+        await embeddings.embeddings_single_sdk(scripted.client(), "e", None)
+    assert caught.value.expected == "an embeddings list"
+    assert "Invalid model name passed in model=e" in (caught.value.got or "")

@@ -147,3 +147,79 @@ async def test_a_lookup_that_raises_is_a_problem_naming_the_exception(route: str
     inventory = await _resolve(client)
     assert inventory.models == []
     assert f"GET {route}: RuntimeError" in (inventory.problem or "")
+
+
+# -- the /v1/models fallback: what a proxy that lists nothing, or junk, leaves in the inventory
+#    (LiteLLM answers {"data": [{"id": ..., "object": "model", ...}], "object": "list"}; a llm_api key
+#    gets 403 on /model/info, so the fallback is the common path for a scoped key)
+
+
+async def test_a_fallback_that_lists_no_model_is_a_named_problem() -> None:
+    empty = {"data": [], "object": "list"}
+    inventory = await _resolve(_client({"/model/info": (403, {}), "/v1/models": (200, empty)}))
+    assert inventory.models == [] and inventory.excluded == [] and inventory.wildcards == []
+    assert inventory.problem == "GET /model/info answered 403; GET /v1/models listed no models"
+    assert "  discovery: GET /model/info answered 403; GET /v1/models listed no models" in inventory.lines()
+
+
+async def test_a_fallback_that_found_models_has_no_problem() -> None:
+    inventory = await _resolve(_client({"/model/info": (403, {}), "/v1/models": (200, V1_MODELS)}))
+    assert inventory.of_mode("chat") == ["chat-a", "gpt-x"]
+    assert inventory.problem is None
+
+
+@pytest.mark.parametrize(
+    ("listed", "exclude"),
+    [
+        pytest.param(["chat-a"], ("chat-*",), id="every-model-excluded"),
+        pytest.param(["openai/*"], (), id="only-a-wildcard-route"),
+    ],
+)
+async def test_a_fallback_whose_models_are_all_named_otherwise_is_no_discovery_problem(
+    listed: list[str], exclude: tuple[str, ...]
+) -> None:
+    # the models were found: the report names them as excluded or as wildcards, not as "listed no models"
+    body = {"data": [{"id": name, "object": "model"} for name in listed], "object": "list"}
+    inventory = await _resolve(_client({"/model/info": (403, {}), "/v1/models": (200, body)}), exclude=exclude)
+    assert inventory.models == []
+    assert inventory.excluded + inventory.wildcards == listed
+    assert inventory.problem is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"object": "list"}, id="no-data"),
+        pytest.param({"data": None}, id="data-null"),
+        pytest.param({"data": {"id": "chat-a"}}, id="data-an-object"),
+    ],
+)
+async def test_a_model_list_without_a_data_list_lists_no_models(body: dict[str, Any]) -> None:
+    # e.g. another service's JSON behind the same port: discovery never raises, it names the problem
+    inventory = await _resolve(_client({"/model/info": (403, {}), "/v1/models": (200, body)}))
+    assert inventory.models == []
+    assert inventory.problem == "GET /model/info answered 403; GET /v1/models listed no models"
+
+
+async def test_model_list_entries_that_are_not_named_models_are_skipped() -> None:
+    body = {"data": ["gpt-x", None, {"object": "model"}, {"id": ""}, {"id": "chat-a", "object": "model"}]}
+    inventory = await _resolve(_client({"/model/info": (403, {}), "/v1/models": (200, body)}))
+    assert [m.name for m in inventory.models] == ["chat-a"]
+    assert inventory.problem is None
+
+
+async def test_a_given_models_capability_can_be_excluded_by_its_own_name() -> None:
+    inventory = await _resolve(
+        _client({"/model/info": (200, MODEL_INFO)}), chat=("agent",), exclude=("agent:function_calling",)
+    )
+    assert [m.name for m in inventory.models] == ["agent"]
+    assert inventory.with_capability("function_calling") == []
+    assert inventory.expected_calls() == 4  # no tool calls are planned for it
+
+
+async def test_a_model_given_as_embedding_carries_no_chat_capability() -> None:
+    # /model/info declares tools for 'agent', but the user lists it as an embedding model: no tool checks, no cost
+    inventory = await _resolve(_client({"/model/info": (200, MODEL_INFO)}), embedding=("agent",))
+    assert [(m.name, m.mode) for m in inventory.models] == [("agent", "embedding")]
+    assert inventory.as_json()["models"][0]["capabilities"] == []
+    assert inventory.expected_calls() == 3

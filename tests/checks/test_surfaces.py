@@ -362,3 +362,20 @@ async def test_text_delta_events_without_a_delta_are_no_text() -> None:
     events = _replace(MESSAGES_STREAM, "content_block_delta", {"type": "content_block_delta", "delta": {}})
     with pytest.raises(SmokeFailure, match=r"^messages m: stream: no text deltas"):
         await surfaces.api_stream(_stream("messages", *events).client(), "messages", "m")
+
+
+NGINX_502 = (
+    "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>"
+)
+
+
+@pytest.mark.parametrize("api", ["responses", "messages"])
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "streamed"])
+@pytest.mark.asyncio
+async def test_an_html_error_page_names_that_something_else_answered(api: str, stream: bool) -> None:
+    # an ingress in front of the proxy answers its own error page: the title says LiteLLM did not answer
+    page = httpx.Response(502, text=NGINX_502, headers={"content-type": "text/html"})
+    client = ScriptedProxy({("POST", PATH[api]): page}).client()
+    call = surfaces.api_stream if stream else surfaces.api_call
+    with pytest.raises(SmokeFailure, match=rf"^{api} m: expected HTTP 200, got 502 \(an HTML page \(text/html\)"):
+        await call(client, api, "m")

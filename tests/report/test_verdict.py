@@ -69,3 +69,12 @@ def test_skip_reasons_lose_the_prefix_and_whitespace_and_are_redacted() -> None:
     assert row("test_a", "skipped", "Skipped:  no\n chat   model").reason == "no chat model"
     assert row("test_a", "skipped", "Skipped: x -- see test_reachability").reason == "not run: see reachability"
     assert row("test_a", "skipped", "key sk-abcdef1234567890 used").reason == "key [REDACTED] used"
+
+
+def test_a_passed_preflight_with_only_skipped_checks_is_not_healthy() -> None:
+    # A reachable target is no evidence of health: the preflight runs with any selection,
+    # so a run whose every real check was skipped verified nothing and must not exit 0.
+    rows = [row("test_reachability"), row("test_a", "skipped", "no chat model"), row("test_b", "skipped", "no model")]
+    verdict = decide(0, rows)
+    assert (verdict.code, verdict.status) == (2, "no_checks")
+    assert verdict.summary == "NOTHING VERIFIED: all 2 selected checks were skipped"

@@ -307,3 +307,12 @@ async def test_a_key_echoed_or_accepted_never_reaches_the_message() -> None:
     assert info.value.security
     assert "echoes a credential" in info.value.title
     assert_no_secret(info.value, SEED_KEY)
+
+
+async def test_a_version_nobody_reports_is_reported_with_the_reason() -> None:
+    # LiteLLM 1.108.7 sends no x-litellm-version on /health/* nor /v1/models; an old or locked-down
+    # proxy may also leave litellm_version out of readiness: the run's report says where it looked
+    async with client_for(lite(None)) as client:
+        report = await security.version_not_known_bad(client)
+    assert (report.version, report.known, report.advisories) == (None, False, ())
+    assert report.source == f"no x-litellm-version header and no litellm_version in {READINESS_DETAILS} or {READINESS}"
