@@ -273,6 +273,10 @@ def is_message(
             if node is original:  # an argument dropped: wording if it and every one after it are wording
                 kept = [_dump(a) for a in getattr(mutated, "args", [])]
                 args = [_dump(a) for a in node.args]
+                if args == kept:  # a keyword dropped: wording if it is one of the wording names (got=, origin=)
+                    left = {k.arg for k in getattr(mutated, "keywords", [])}
+                    gone = {k.arg for k in node.keywords} - left
+                    return bool(gone) and all(name in settings.message_names for name in gone)
                 dropped = [j for j in range(len(args)) if args[:j] + args[j + 1 :] == kept]
                 return bool(dropped) and all(p in positions for p in range(min(dropped), len(args)))
             inner = chain[i + 1] if i + 1 < len(chain) else None

@@ -259,3 +259,20 @@ def test_the_text_of_a_returned_failure_tuple_is_wording_but_returning_it_is_not
     assert not rule('return (f"state is {state}", "ok", "check it")', "return None")  # no failure at all
     assert not rule('state != "ok"', 'state == "ok"')
     assert not rule("return None", 'return ("", "", "")')
+
+
+def test_a_wording_keyword_dropped_from_a_wording_helper_is_wording(mutate: ModuleType) -> None:
+    # expect_status(response, status, what, hint, expected=..., got=..., origin=...): the keywords say, the
+    # status decides
+    settings = mutate.load_settings()
+    call = "expect_status(response, 200, 'chat', 'hint', expected='HTTP 200', got=got, origin=True)"
+
+    def rule(mutated: str) -> bool:
+        before, after = ast.parse(call).body[0], ast.parse(mutated).body[0]
+        ancestors, node, changed = mutate._diff(before, after, [], [])
+        return bool(mutate.is_message(ancestors, node, changed, settings, frozenset(), "checks.x"))
+
+    assert rule("expect_status(response, 200, 'chat', 'hint', expected='HTTP 200', origin=True)")
+    assert rule("expect_status(response, 200, 'chat', 'hint', expected='HTTP 200', got=got)")
+    assert not rule("expect_status(response, 'chat', 'hint', expected='HTTP 200', got=got, origin=True)")
+    assert not rule("expect_status(response, 201, 'chat', 'hint', expected='HTTP 200', got=got, origin=True)")

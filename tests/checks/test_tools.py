@@ -82,6 +82,10 @@ async def test_a_healthy_tool_call_sends_the_forced_choice_and_counts_usage() ->
     assert sent["max_tokens"] == tools.MAX_TOKENS == 32
     assert sent["temperature"] == 0
     assert sent["user"] == "litellm-smoke"
+    # a question only the forced tool answers (get_weather's city), so a model that does not honour
+    # tool_choice still has a reason to call it, and none to write text instead
+    assert [m["role"] for m in sent["messages"]] == ["user"]
+    assert "weather in Paris" in sent["messages"][0]["content"]
     assert "stream" not in sent
     assert tools.tool_body("a", stream=True)["stream"] is True
     assert client.usage.model_calls == {"a": 1}
