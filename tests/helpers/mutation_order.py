@@ -10,6 +10,10 @@ order, never the set of tests:
    plus the number of mutants each has killed so far: cheap tests and tests that kill often first.
 
 A surviving mutant still runs every test, so the verdicts are the same as in any order.
+3. one parsed syntax tree per source file for every failure's traceback in the process, not one per
+   failure: mutmut's copy of a mutated module holds every mutant of every function (thousands of
+   lines), and the fault corpus's inner sessions format a traceback for each failing check.
+
 Loaded by the root conftest.py; does nothing unless mutmut is running a mutant (``MUTANT_UNDER_TEST``).
 """
 
@@ -19,8 +23,10 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
+from _pytest._code import code as _pytest_code
 
 KILLERS = Path("killers.tsv")  # in mutants/, mutmut's working directory during a run
 STATS = Path("mutmut-stats.json")
@@ -52,10 +58,29 @@ def _durations() -> dict[str, float]:
     return {str(k): float(v) for k, v in data.get("duration_by_test", {}).items()}
 
 
+_AST_CACHE: dict[Any, Any] = {}
+
+
+def _share_parsed_sources() -> None:
+    """Every traceback formatter of this process reads the same cache of parsed files (they do not change)."""
+    formatter = getattr(_pytest_code, "ExceptionInfoFormatter", None)
+    original = getattr(formatter, "_getentrysource", None)
+    if formatter is None or original is None or getattr(original, "_shared", False):
+        return
+
+    def getentrysource(self: Any, entry: Any) -> Any:
+        self.astcache = _AST_CACHE
+        return original(self, entry)
+
+    getentrysource._shared = True  # type: ignore[attr-defined]
+    formatter._getentrysource = getentrysource
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     mutant = _mutant()
     if mutant is None:
         return
+    _share_parsed_sources()
     function = _function(mutant)
     killers = _killers()
     same = {test for f, test in killers if f == function}
