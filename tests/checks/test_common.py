@@ -84,3 +84,17 @@ def test_expect_envelope_names_an_html_origin_only_when_asked() -> None:
         _common.expect_envelope(page, body, "probe: 401 without the envelope", "401 envelope", "hint", origin=True)
     assert named.value.title.startswith("probe: 401 without the envelope (no top-level 'error' object) (an HTML page")
     _common.expect_envelope(page, {"error": {"message": "Authentication Error"}}, "probe", "e", "h", origin=True)
+
+
+@pytest.mark.asyncio
+async def test_a_stream_with_bytes_that_are_not_utf8_is_read_not_crashed_on() -> None:
+    # A hostile or broken proxy may send any bytes: the stream is still text for the checks to judge
+    # (its events then fail as not JSON), never a UnicodeDecodeError traceback.
+    response = httpx.Response(200, stream=httpx.ByteStream(b'data: {"a": "\xff\xfe"}\n\n'))
+
+    def fail(problem: str, got: str, hint: str) -> SmokeFailure:
+        return SmokeFailure(problem, expected="-", got=got, hint=hint)
+
+    text = await _common.read_stream(response, fail)
+    assert text == 'data: {"a": "\ufffd\ufffd"}\n\n'
+    assert response.is_closed
