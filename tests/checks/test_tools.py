@@ -300,6 +300,9 @@ async def test_a_healthy_json_schema_answer_is_parsed_and_the_request_asks_for_t
     assert await tools.json_schema_response(client, "a") == {"answer": "pong"}
     sent = scripted.bodies(CHAT)
     assert sent == [tools.schema_body("a")]
+    # the question names the JSON the schema asks for, so a model that ignores response_format still answers it
+    assert [m["role"] for m in sent[0]["messages"]] == ["user"]
+    assert '{"answer": "pong"}' in sent[0]["messages"][0]["content"]
     assert sent[0]["response_format"] == {
         "type": "json_schema",
         "json_schema": {"name": tools.SCHEMA_NAME, "strict": True, "schema": tools.SCHEMA},
