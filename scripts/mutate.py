@@ -315,7 +315,33 @@ def in_returned_tuple(ancestors: Sequence[ast.AST], node: ast.AST) -> bool:
     return False
 
 
-def collect(settings: Settings) -> list[Mutant]:
+def _source(relative: Path, commit: str | None) -> str:
+    """A source file as the run mutated it: at the run's commit (``ran.json``), else as it is now."""
+    if commit:
+        shown = subprocess.run(
+            ["git", "show", f"{commit}:{relative.as_posix()}"], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        if shown.returncode == 0:
+            return shown.stdout
+    return (ROOT / relative).read_text(encoding="utf-8")
+
+
+def _run_commit() -> str | None:
+    """The commit whose sources mutants/ holds (recorded when the run started), if known."""
+    try:
+        return str(json.loads((MUTANTS / "ran.json").read_text(encoding="utf-8")).get("commit") or "") or None
+    except (OSError, ValueError):
+        return None
+
+
+def _head() -> str | None:
+    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 and not dirty.stdout.strip() else None
+
+
+def collect(settings: Settings, commit: str | None = None) -> list[Mutant]:
+    """The mutants in mutants/, with their lines in the sources of ``commit`` (the run's), else of the tree."""
     mutants: list[Mutant] = []
     for path in sorted((MUTANTS / "src").rglob("*.py")):
         module = ".".join(path.relative_to(MUTANTS / "src").with_suffix("").parts).removesuffix(".__init__")
@@ -323,7 +349,7 @@ def collect(settings: Settings) -> list[Mutant]:
         text = path.read_text(encoding="utf-8")
         if "__mutmut_orig" not in text:
             continue
-        original = ast.parse((ROOT / "src" / path.relative_to(MUTANTS / "src")).read_text(encoding="utf-8"))
+        original = ast.parse(_source(path.relative_to(MUTANTS), commit))
         functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         wording: dict[str, frozenset[str]] = {}
         for node in ast.walk(ast.parse(text)):
@@ -612,9 +638,8 @@ def report(
         "configured in `[tool.mutmut]` and `[tool.litellm-smoke.mutation]` of pyproject.toml",
         *(
             [
-                f"- first pass, before tests were added for its survivors: {first_pass[0]} killed of "
-                f"{first_pass[1]} ({first_pass[0] / first_pass[1]:.1%}): that is the estimate of the whole scope; "
-                "the score above, after the survivors were rerun against their new tests, is biased upward by them"
+                f"- before the last rerun (tests were added for the survivors since): {first_pass[0]} killed of "
+                f"{first_pass[1]} run ({first_pass[0] / first_pass[1]:.1%}); mutants not run yet ran in the rerun"
             ]
             if first_pass and first_pass[1]
             else []
@@ -759,7 +784,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, ValueError):
             print("mutate: no earlier run in mutants/ (mutants/ran.json)", file=sys.stderr)
             return 2
-        mutants = collect(settings)
+        mutants = collect(settings, last.get("commit"))
         names = set(last["names"])
         ran = [m for m in mutants if m.name in names]
         return _write(
@@ -802,7 +827,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("mutate: no mutant in scope", file=sys.stderr)
         return 2
     shown_argv = list(argv if argv is not None else sys.argv[1:])
-    record: dict[str, object] = {"names": [m.name for m in ran], "finished": False, "elapsed": 0.0, "argv": shown_argv}
+    record: dict[str, object] = {
+        "names": [m.name for m in ran],
+        "finished": False,
+        "elapsed": 0.0,
+        "argv": shown_argv,
+        "commit": _head(),  # the report reads the mutated sources' lines at this commit
+    }
     (MUTANTS / "ran.json").write_text(json.dumps(record), encoding="utf-8")
     # configured equivalents stay in the report, out of the score: running them would only cost time
     fresh = not (MUTANTS / "mutmut-stats.json").exists()
@@ -843,7 +874,7 @@ def _rerun_survivors(
         return 2
     codes = exit_codes()
     generate()  # copies the current tests; sources already copied are kept
-    mutants = collect(settings)
+    mutants = collect(settings, last.get("commit"))
     counted = {m.name for m in mutants if not m.message and m.key not in settings.equivalent}
     again = [n for n in last["names"] if n in counted and status_of(codes.get(n)) != "killed"]  # and "not run"
     if "first_pass" not in last:
