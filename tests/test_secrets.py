@@ -170,3 +170,15 @@ def test_two_secrets_that_touch_are_one_span() -> None:
     text = f"<{first}{second}>"
     assert redact.spans(text) == [(1, 1 + len(first) + len(second))]
     assert redact.mask_known(text) == f"<{MASK}>"
+
+
+@pytest.mark.parametrize("secret", ["Qx7Lm2Np9Rt4", "sk-Qx7Lm2Np9", "Qx7Lm2Np9Rt4Z", "Qx7Lm2Np9Rt4Zk"])
+def test_a_short_secret_encoded_whole_in_base64_is_masked(secret: str) -> None:
+    # 12 to 14 characters: cutting 4 characters off each end of its encoding left less than the 16 of a
+    # 12-byte fragment, so base64("Qx7Lm2Np9Rt4") went out unmasked. Every character whose bits all come
+    # from the secret is kept instead: its encoding on its own, as a basic-auth header carries it.
+    redact = Redactor([secret])
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        blob = encode(secret.encode()).decode().rstrip("=")
+        assert redact.leaks(f"Authorization: Basic {blob}"), blob
+        assert MASK in redact.mask_known(f"Authorization: Basic {blob}"), blob

@@ -90,6 +90,10 @@ def _base64_forms(value: str) -> set[str]:
     for offset in range(3):
         encoded = base64.b64encode(b"\0" * offset + raw).decode("ascii")
         inner = encoded[4 if offset else 0 : -4]
+        if len(inner) < _B64_FRAGMENT:
+            # A short secret: keep every character whose 6 bits all come from the secret (a 12-byte key at
+            # offset 0 is its whole 16-character encoding), not a fixed 4 at each end.
+            inner = encoded[-(-8 * offset // 6) : 8 * (offset + len(raw)) // 6]
         if len(inner) >= _B64_FRAGMENT:
             forms.add(inner)
             forms.add(inner.translate(str.maketrans("+/", "-_")))

@@ -379,3 +379,11 @@ async def test_an_html_error_page_names_that_something_else_answered(api: str, s
     call = surfaces.api_stream if stream else surfaces.api_call
     with pytest.raises(SmokeFailure, match=rf"^{api} m: expected HTTP 200, got 502 \(an HTML page \(text/html\)"):
         await call(client, api, "m")
+
+
+@pytest.mark.asyncio
+async def test_a_responses_stream_whose_end_comes_after_done_fails() -> None:
+    # The OpenAI SDK stops reading at data: [DONE]: a response.completed sent after it never reaches a client.
+    events = (*_without(RESPONSES_STREAM, "response.completed")[:-1], "[DONE]", RESPONSES_STREAM[3])
+    with pytest.raises(SmokeFailure, match=r"^responses m: stream: ended without response.completed"):
+        await surfaces.api_stream(_stream("responses", *events).client(), "responses", "m")

@@ -135,8 +135,8 @@ async def api_stream(client: ProxyClient, api: str, model: str) -> dict[str, Any
         )
     events = []
     for payload in parse_sse(raw):
-        if payload.strip() == DONE:  # LiteLLM ends a streamed /v1/responses with it, as chat does
-            continue
+        if payload.strip() == DONE:  # LiteLLM ends a streamed /v1/responses with it, as chat does;
+            break  # the OpenAI SDK stops reading there, so an event after it never reaches a client
         event = sse_event(payload, lambda problem, got, hint: _fail(api, model, problem, "data: {...}", got, hint))
         if isinstance(event, dict):
             events.append(event)
