@@ -660,15 +660,21 @@ def report(
             for module, prefixes in sorted(settings.skip_tests.items())
         ),
         f"- mutants made {len(mutants)}; failure-wording mutants not run {sum(m.message for m in mutants)}; "
-        f"countable {sum(not m.message for m in mutants)}; run {len(ran)}"
+        f"countable {sum(not m.message for m in mutants)}; selected {len(ran)}"
         + (
             " (a seeded random sample: the score estimates the whole)"
             if len(ran) < sum(not m.message for m in mutants)
             else ""
         )
-        + f"; equivalent {len(equivalent)}; counted {len(counted)}",
+        + f"; equivalent {len(equivalent)}; counted {len(counted)}"
+        + (
+            f"; **not run: {not_run}** (the run hit its time bound first: they are in no figure here)"
+            if (not_run := sum(status[m.name] == "not run" and m.key not in settings.equivalent for m in ran))
+            else ""
+        ),
         "",
-        "score = killed / (run - equivalent); survivors, timeouts and mutants no test reaches count against it.",
+        "score = killed / counted (selected, run, not equivalent); survivors, timeouts and mutants no test reaches count",
+        "against it.",
         "Failure-wording mutants (a string inside `SmokeFailure(...)`, a `hint = ...`, a dropped `hint=` argument)",
         "are not run: they cannot let a broken proxy pass. `security=` is not wording and is run.",
         "",
