@@ -673,8 +673,8 @@ def report(
             else ""
         ),
         "",
-        "score = killed / counted (selected, run, not equivalent); survivors, timeouts and mutants no test reaches count",
-        "against it.",
+        "score = killed / counted (selected, run, not equivalent); survivors, timeouts and mutants no test",
+        "reaches count against it.",
         "Failure-wording mutants (a string inside `SmokeFailure(...)`, a `hint = ...`, a dropped `hint=` argument)",
         "are not run: they cannot let a broken proxy pass. `security=` is not wording and is run.",
         "",
