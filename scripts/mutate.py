@@ -885,7 +885,8 @@ def _rerun_survivors(
     again = [n for n in last["names"] if n in counted and status_of(codes.get(n)) != "killed"]  # and "not run"
     if "first_pass" not in last:
         ran_counted = [n for n in last["names"] if n in counted and status_of(codes.get(n)) != "not run"]
-        last["first_pass"] = [len(ran_counted) - len(again), len(ran_counted)]
+        survived = [n for n in again if status_of(codes.get(n)) != "not run"]
+        last["first_pass"] = [len(ran_counted) - len(survived), len(ran_counted)]
     if again:
         # the tests changed: record their reach again
         _reach_or_not([m for m in mutants if m.name in set(again)], no_reach, settings)
