@@ -25,8 +25,8 @@ second; a survivor runs every test that executes its statement (recorded in one 
 unmutated tests, ``mutants/reach.json``; ``--no-reach``: every test of its function). After a fresh stats run mutmut's
 "clean tests" run is skipped (the stats run already ran them all on the unmutated code).
 
-score = killed / (run - equivalent). Survivors, timeouts and "no tests" count against it. The run is
-bounded by ``--timeout`` (wall clock; the partial result is reported as such). Exit status: 0 when the
+score = killed / counted (selected, run, not equivalent). Survivors, timeouts and "no tests" count against
+it. The run is bounded by ``--timeout`` (wall clock; the partial result is reported as such). Exit status: 0 when the
 score reaches ``[tool.litellm-smoke.mutation] min_score``, 1 below it, 2 on a usage or setup error.
 """
 
@@ -326,14 +326,6 @@ def _source(relative: Path, commit: str | None) -> str:
     return (ROOT / relative).read_text(encoding="utf-8")
 
 
-def _run_commit() -> str | None:
-    """The commit whose sources mutants/ holds (recorded when the run started), if known."""
-    try:
-        return str(json.loads((MUTANTS / "ran.json").read_text(encoding="utf-8")).get("commit") or "") or None
-    except (OSError, ValueError):
-        return None
-
-
 def _head() -> str | None:
     done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)
     dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=ROOT, capture_output=True, text=True)
@@ -377,17 +369,8 @@ def collect(settings: Settings, commit: str | None = None) -> list[Mutant]:
                     original=_compact(a),
                     mutated=_compact(b),
                     message=is_message(ancestors, a, b, settings, wording[base], short)
-                    or any(
-                        fnmatch.fnmatchcase(f"{module.removeprefix('litellm_smoke.')}.{shown}", pattern)
-                        for pattern in settings.message_functions
-                    )
-                    or (
-                        in_returned_tuple(ancestors, a)
-                        and any(
-                            fnmatch.fnmatchcase(f"{module.removeprefix('litellm_smoke.')}.{shown}", pattern)
-                            for pattern in settings.message_returns
-                        )
-                    ),
+                    or _matches(f"{short}.{shown}", settings.message_functions)
+                    or (in_returned_tuple(ancestors, a) and _matches(f"{short}.{shown}", settings.message_returns)),
                     path=str(path.relative_to(MUTANTS)),
                     reach=(def_line + span[0] - orig.lineno, def_line + span[1] - orig.lineno)
                     if span and def_line
@@ -395,6 +378,10 @@ def collect(settings: Settings, commit: str | None = None) -> list[Mutant]:
                 )
             )
     return [m for m in mutants if any(fnmatch.fnmatchcase(m.name, g) for g in settings.scope)]
+
+
+def _matches(qualified: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(qualified, pattern) for pattern in patterns)
 
 
 def _def_line(source: ast.Module, qualified: str) -> int:
@@ -502,12 +489,22 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
-REACH = MUTANTS / "reach.json"  # read by tests/helpers/mutation_order.py during the run
+REACH = MUTANTS / "reach.json"  # read by scripts/mutmut_reach.py (MUTATE_REACH) during the run
+
+
+def _mutmut_config() -> dict[str, Any]:
+    data: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
+    return data
+
+
+def _test_selection() -> list[str]:
+    return list(_mutmut_config()["pytest_add_cli_args_test_selection"])
 
 
 def _test_args() -> list[str]:
-    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
-    return [*data["pytest_add_cli_args_test_selection"], *data.get("pytest_add_cli_args", [])]
+    """The test command mutmut runs: the selection and its extra arguments."""
+    config = _mutmut_config()
+    return [*config["pytest_add_cli_args_test_selection"], *config.get("pytest_add_cli_args", [])]
 
 
 def record_reach(mutants: Sequence[Mutant], skip_tests: dict[str, tuple[str, ...]] | None = None) -> int:
@@ -714,9 +711,10 @@ def report(
             )
     else:
         lines.append("None.")
-    unused = sorted(set(settings.equivalent) - {m.key for m in mutants})
+    countable_keys = {m.key for m in mutants if not m.message}
+    unused = sorted((set(settings.equivalent) | set(settings.accepted)) - countable_keys)
     if unused:
-        lines += ["", "Configured equivalents that match no mutant any more (remove them):", ""]
+        lines += ["", "Configured equivalent or accepted entries that match no countable mutant (remove them):", ""]
         lines += [f"- `{_cell(k)}`" for k in unused]
     lines += [
         "",
@@ -738,11 +736,6 @@ def _short(name: str) -> str:
 def _cell(text: str) -> str:
     text = text if len(text) <= 90 else text[:87] + "..."
     return text.replace("|", "\\|").replace("`", "'")
-
-
-def _test_selection() -> list[str]:
-    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    return list(data["tool"]["mutmut"]["pytest_add_cli_args_test_selection"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -889,7 +882,8 @@ def _rerun_survivors(
         last["first_pass"] = [len(ran_counted) - len(survived), len(ran_counted)]
     if again:
         # the tests changed: record their reach again
-        _reach_or_not([m for m in mutants if m.name in set(again)], no_reach, settings)
+        rerun = set(again)
+        _reach_or_not([m for m in mutants if m.name in rerun], no_reach, settings)
         finished, elapsed = run(again, timeout_s, workers=workers)
         # finished: this rerun was not cut short, and every mutant of the run has a result now
         codes = exit_codes()

@@ -4,7 +4,7 @@
 (``-p tests.helpers.mutation_lines``): every test's lines are recorded under its node id as the
 coverage context. A mutant changes one statement; a test that never executes that statement runs the
 same code with or without the mutant, so it cannot kill it and need not run
-(``tests/helpers/mutation_order.py`` then leaves it out).
+(``scripts/mutmut_reach.py`` hands mutmut only the tests that execute it).
 """
 
 from __future__ import annotations
