@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+import warnings
 from typing import Any
 
 import httpx
@@ -233,3 +235,47 @@ async def test_the_sdk_check_sends_the_same_cheap_body_and_checks_the_same_shape
     failing = proxy("POST", CHAT, httpx.Response(503, json={"error": {"message": "down"}}))
     with pytest.raises(SmokeFailure, match="the OpenAI SDK got HTTP 503"):
         await chat.chat_completion_sdk(failing, "m")
+
+
+@pytest.mark.asyncio
+async def test_the_sdk_check_counts_the_usage_it_read() -> None:
+    client = proxy("POST", CHAT, httpx.Response(200, json=HEALTHY))
+    await chat.chat_completion_sdk(client, "m")
+    assert client.usage.model_calls == {"m": 1}
+    assert (client.usage.prompt_tokens, client.usage.completion_tokens) == (6, 1)
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        pytest.param(_broken("choices.0.message.content", ["pong"]), "assistant message is empty", id="list-content"),
+        pytest.param(_broken("usage", [6, 1, 7]), "no usage token counts", id="usage-not-object"),
+    ],
+)
+@pytest.mark.asyncio
+async def test_a_wrongly_typed_field_through_the_sdk_is_our_failure_not_a_pydantic_warning(
+    body: dict[str, Any], fragment: str
+) -> None:
+    # the SDK builds its objects without validating them, so a wrongly typed field reaches model_dump: the check
+    # must judge it, not let pydantic warn about it (a warning is noise in a CLI run, an error under -W error)
+    client = proxy("POST", CHAT, httpx.Response(200, json=body))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(SmokeFailure, match=fragment):
+            await chat.chat_completion_sdk(client, "m")
+
+
+@pytest.mark.asyncio
+async def test_a_stream_with_a_byte_that_is_not_utf8_is_judged_not_a_crash() -> None:
+    body = b"".join(
+        b"data: " + event + b"\n\n"
+        for event in (
+            json.dumps(chunk("", role="assistant")).encode(),
+            json.dumps(chunk("po")).encode().replace(b"po", b"p\xffo"),
+            json.dumps(chunk("ng", "stop")).encode(),
+            b"[DONE]",
+        )
+    )
+    client = proxy("POST", CHAT, httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body))
+    seen = await chat.chat_streaming(client, "m")
+    assert seen == {"content": "p\ufffdong", "finish_reason": "stop", "events": 4}
