@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -161,6 +162,60 @@ async def test_an_empty_health_body_until_the_timeout_fails() -> None:
     with pytest.raises(SmokeFailure, match="no healthy deployment"):
         await health.model_health(scripted.client(timeout=0.3), "m")
     assert 1 < len(scripted.requests) < 10
+
+
+@pytest.mark.parametrize(
+    ("body", "counts"),
+    [
+        pytest.param(
+            {**HEALTHY, "unhealthy_endpoints": [{"model": "m", "error": "Connection error."}], "unhealthy_count": 1},
+            {"healthy_count": 1, "unhealthy_count": 1},
+            id="one-of-two-down",  # observed live: 200 with healthy_count 1, unhealthy_count 1
+        ),
+        pytest.param(
+            {"healthy_count": 2, "unhealthy_count": 1}, {"healthy_count": 2, "unhealthy_count": 1}, id="counts"
+        ),
+        pytest.param(
+            {**HEALTHY, "healthy_count": 3, "unhealthy_count": 2},
+            {"healthy_count": 3, "unhealthy_count": 2},
+            id="counts-beyond-the-lists",
+        ),
+    ],
+)
+@pytest.mark.asyncio
+async def test_model_health_reports_the_proxys_own_counts(body: dict[str, Any], counts: dict[str, int]) -> None:
+    """The counts decide and are reported as given: a body without endpoint lists is still healthy,
+    and a model with some deployments down passes but says how many are down."""
+    assert await health.model_health(proxy("GET", MODEL_HEALTH, model_health(body)), "m") == counts
+
+
+class HealthClock:
+    """model_health's time, moved by the proxy's answers: answer ``i`` arrives at ``times[i]``; sleeping is instant."""
+
+    def __init__(self, *times: float) -> None:
+        self.times = list(times)
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        return None
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        self.now = self.times.pop(0)
+        return model_health({})
+
+
+@pytest.mark.asyncio
+async def test_an_empty_health_body_at_the_deadline_is_the_last_poll(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = HealthClock(0.0, 2.0, 7.0)  # the client's timeout is 2 s: the second answer arrives at the deadline
+    monkeypatch.setattr(health, "time", SimpleNamespace(monotonic=clock.monotonic))
+    monkeypatch.setattr(health, "asyncio", SimpleNamespace(sleep=clock.sleep))
+    scripted = ScriptedProxy({("GET", MODEL_HEALTH): clock.answer})
+    with pytest.raises(SmokeFailure, match="no healthy deployment"):
+        await health.model_health(scripted.client(timeout=2.0), "m")
+    assert len(scripted.requests) == 2  # the timeout is spent: no poll after it
 
 
 @pytest.mark.parametrize(
