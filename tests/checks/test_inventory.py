@@ -223,3 +223,24 @@ async def test_a_model_given_as_embedding_carries_no_chat_capability() -> None:
     assert [(m.name, m.mode) for m in inventory.models] == [("agent", "embedding")]
     assert inventory.as_json()["models"][0]["capabilities"] == []
     assert inventory.expected_calls() == 3
+
+
+async def test_a_model_info_entry_without_a_mode_and_a_chat_name_is_verified_as_chat() -> None:
+    # LiteLLM leaves model_info.mode unset unless the config says it: the name rule then makes it a chat model
+    body = {"data": [_entry("gpt-plain", supports_function_calling=True)]}
+    inventory = await _resolve(_client({"/model/info": (200, body)}))
+    assert [(m.name, m.mode, m.source) for m in inventory.models] == [("gpt-plain", "chat", "/model/info + name rule")]
+    assert inventory.with_capability("function_calling") == ["gpt-plain"]
+    assert inventory.unverified == []
+    assert inventory.expected_calls() == 4 + 2
+
+
+@pytest.mark.parametrize("mode", ["embedding", "image_generation", "audio_transcription", "made-up-mode"])
+async def test_a_discovered_model_that_is_not_chat_carries_no_chat_capability(mode: str) -> None:
+    # /model/info may flag tools on any deployment; only a chat model gets the tool checks and their cost
+    body = {"data": [_entry("other", mode=mode, supports_function_calling=True, supports_response_schema=True)]}
+    inventory = await _resolve(_client({"/model/info": (200, body)}))
+    assert [(m.name, m.mode) for m in inventory.models] == [("other", mode)]
+    assert inventory.as_json()["models"][0]["capabilities"] == []
+    assert inventory.expected_calls() == (3 if mode == "embedding" else 0)
+    assert "[" not in inventory.lines()[1]

@@ -288,6 +288,39 @@ async def test_own_master_key_from_team_file(tmp_path: Path) -> None:
         security.master_key_not_well_known(Secret(MASTER), [team])
 
 
+async def test_well_known_keys_refused_returns_the_label_of_each_key_probed() -> None:
+    # the labels are what a report may show: every key probed, by name, never by value
+    labels = tuple(entry.label for entry, _ in well_known_keys.probe_keys())
+    async with client_for(lite()) as client:
+        probed = await security.well_known_keys_refused(client)
+    assert probed == labels
+    assert not any(key in label for key in PUBLISHED for label in probed)
+
+
+async def test_well_known_keys_are_probed_when_the_run_has_no_master_key() -> None:
+    # an auth-only run without a master key: no own key to skip, every published key is still probed
+    client = ProxyClient("http://gateway.test", None, 5.0, transport=httpx.MockTransport(lite()))
+    async with client:
+        probed = await security.well_known_keys_refused(client)
+    assert len(probed) == len(PUBLISHED)
+
+
+async def test_an_echo_of_a_probed_key_names_which_published_key_it_was() -> None:
+    (label,) = [entry.label for entry, key in well_known_keys.probe_keys() if key == SEED_KEY]
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        sent = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if request.url.path == MODELS and sent == SEED_KEY:
+            return httpx.Response(401, json={"error": {"message": f"Invalid key: {sent}"}})
+        return lite()(request)
+
+    async with client_for(echo) as client:
+        with pytest.raises(SmokeFailure) as info:
+            await security.well_known_keys_refused(client)
+    assert f"publicly known key ({label}): the response echoes a credential back in the body" in info.value.title
+    assert_no_secret(info.value, SEED_KEY)
+
+
 async def test_own_well_known_master_key_is_not_probed_twice() -> None:
     async with client_for(lite(), master="sk-1234") as client:
         probed = await security.well_known_keys_refused(client)
