@@ -42,6 +42,17 @@ async def test_no_key_401_with_the_envelope_passes_and_the_probe_is_cheap(method
         assert request.content == b""
 
 
+@pytest.mark.asyncio
+async def test_no_key_chat_probe_without_a_known_model_names_litellm_smokes_own_probe_model() -> None:
+    # A run that knows no chat model (--no-models) still sends a chat body: it names litellm-smoke's own
+    # made-up model (docs/checks.md), which no deployment has and which reads as the smoke test's in proxy logs.
+    scripted = ScriptedProxy({("POST", CHAT): ENVELOPE_401})
+    await auth.unauthenticated_rejected(scripted.client(), "POST", CHAT, None)
+    assert scripted.bodies(CHAT) == [
+        {"model": "litellm-smoke-probe", "messages": [{"role": "user", "content": "ping"}], "max_tokens": 1}
+    ]
+
+
 @pytest.mark.parametrize("answer", NOT_LITELLM)
 @pytest.mark.asyncio
 async def test_no_key_401_without_litellms_envelope_fails(answer: httpx.Response) -> None:
