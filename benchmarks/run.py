@@ -925,6 +925,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="ARG",
         help="append ARG to every smoke-suite command (diagnosis only, e.g. -k 'not key_'); recorded in the results",
     )
+    parser.add_argument(
+        "--proxy-workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="LiteLLM worker processes of the scaling and slow-upstream proxies (its --num_workers; default 1)",
+    )
     parser.add_argument("--update-docs", action="store_true", help="rewrite the generated parts of docs/benchmarks.md")
     args = parser.parse_args(argv)
     if args.only:

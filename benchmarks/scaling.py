@@ -79,16 +79,35 @@ def _bare_health(base_url: str, key: str) -> float:
 
 
 def proxy_cpu_seconds(pid: int | None) -> float | None:
-    """CPU time (user + system) the LiteLLM process has used so far; None where /proc cannot say."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, TypeError):
+    """CPU time (user + system) LiteLLM has used so far; None where /proc cannot say.
+
+    The proxy leads its own process group, so this sums every live process of that group: the one
+    process of a single-worker proxy, the supervisor and its workers with ``--num_workers`` > 1.
+    """
+    if pid is None:
         return None
+    ticks = 0
+    found = False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        except (OSError, ValueError, IndexError):
+            continue  # a process that ended while we read
+        if len(fields) > 12 and fields[2] == str(pid):  # fields[2]: the process group
+            ticks += int(fields[11]) + int(fields[12])
+            found = True
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
 
 
 def _proxy(bench: Any, config: Path) -> EmbeddedProxy:
-    return EmbeddedProxy(config=config, startup_timeout=240.0, log_path=bench.work / f"{config.stem}.log")
+    workers = max(1, getattr(bench.args, "proxy_workers", 1))
+    return EmbeddedProxy(
+        config=config,
+        startup_timeout=240.0,
+        log_path=bench.work / f"{config.stem}.log",
+        # LiteLLM's CLI reads --num_workers from NUM_WORKERS; its production advice is one per core
+        extra_env={"NUM_WORKERS": str(workers)} if workers > 1 else None,
+    )
 
 
 def rows_scaling(bench: Any, row: Callable[..., Any], log: Callable[[str], None], live_env: Callable[..., Any]) -> None:
@@ -128,6 +147,7 @@ def rows_scaling(bench: Any, row: Callable[..., Any], log: Callable[[str], None]
             calls = proxy.upstream.stats()
         results[size] = {
             "models": {"chat": len(chat), "embedding": len(embed)},
+            "litellm_workers": max(1, bench.args.proxy_workers),
             "floor_median_s": round(_analysis.median([r.wall for r in floors]), 3),
             "verdict_median_s": round(_analysis.median([r.wall for r in subjects]), 3),
             "verdict_walls_s": [round(r.wall, 3) for r in subjects],
@@ -146,7 +166,8 @@ def rows_scaling(bench: Any, row: Callable[..., Any], log: Callable[[str], None]
         row(
             f"9{'abc'[SIZES.index(size)]}",
             f"scaling: {size} model{'s' if size > 1 else ''} ({len(chat)} chat, {len(embed)} embedding), "
-            f"upstream {LATENCY_S * 1000:.0f} ms per call",
+            f"upstream {LATENCY_S * 1000:.0f} ms per call"
+            + (f", LiteLLM with {bench.args.proxy_workers} workers" if bench.args.proxy_workers > 1 else ""),
             f"verdict {r['verdict_median_s']:.2f} s; LiteLLM bare /health {r['health_median_s']:.2f} s"
             + (
                 f"; CPU: pytest {r['verdict_cpu_median_s']:.2f} s, LiteLLM {r['litellm_cpu_median_s']:.2f} s"

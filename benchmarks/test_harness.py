@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import sys
+import time
 from pathlib import Path
 
 import _analysis
@@ -92,3 +95,31 @@ def test_variants_are_data_and_every_placeholder_is_known() -> None:
     placeholders = {word for word in words if word.startswith("{")}
     assert placeholders <= {"{py}", "{cli}", "{extra}", "{repo_trivial}", "{devnull}", "{neutral}"}
     assert {item["cwd"] for item in items} <= {"repo", "neutral"}
+
+
+def test_proxy_cpu_counts_every_worker_of_the_proxys_process_group() -> None:
+    # A multi-worker LiteLLM is a supervisor that waits and workers that work: the figure must be theirs too.
+    import subprocess
+
+    import scaling
+
+    spin = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\ntime.sleep(30)"
+    leader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {spin!r}]); time.sleep(30)",
+        ],
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        used = scaling.proxy_cpu_seconds(leader.pid) or 0.0
+        while used < 0.3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            used = scaling.proxy_cpu_seconds(leader.pid) or 0.0
+        assert used >= 0.3  # the leader itself only sleeps
+    finally:
+        os.killpg(leader.pid, signal.SIGKILL)
+        leader.wait()
+    assert scaling.proxy_cpu_seconds(None) is None
