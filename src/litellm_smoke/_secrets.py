@@ -83,17 +83,15 @@ def _random_looking(fragment: str) -> bool:
 def _base64_forms(value: str) -> set[str]:
     """The base64 text that encodes ``value`` wherever it sits in an encoded string (3 alignments).
 
-    The first and last 4 characters of each alignment depend on neighbouring bytes and are dropped.
+    Each alignment keeps exactly the characters whose 6 bits all come from ``value``: the ones at
+    either end that also carry a neighbouring byte (or padding) are dropped. Every 12 bytes of the
+    value, wherever they start, are then one 16-character window of one of these forms.
     """
     raw = value.encode("utf-8")
     forms: set[str] = set()
     for offset in range(3):
         encoded = base64.b64encode(b"\0" * offset + raw).decode("ascii")
-        inner = encoded[4 if offset else 0 : -4]
-        if len(inner) < _B64_FRAGMENT:
-            # A short secret: keep every character whose 6 bits all come from the secret (a 12-byte key at
-            # offset 0 is its whole 16-character encoding), not a fixed 4 at each end.
-            inner = encoded[-(-8 * offset // 6) : 8 * (offset + len(raw)) // 6]
+        inner = encoded[(8 * offset + 5) // 6 : 8 * (offset + len(raw)) // 6]
         if len(inner) >= _B64_FRAGMENT:
             forms.add(inner)
             forms.add(inner.translate(str.maketrans("+/", "-_")))
