@@ -103,6 +103,20 @@ def test_base64_of_fewer_than_12_bytes_of_a_secret_is_no_leak(prefix: bytes) -> 
         assert not redact.leaks(text)
 
 
+def test_base64_of_11_bytes_and_6_bits_of_a_secret_is_no_leak() -> None:
+    # 11 whole bytes of the secret between a byte whose last 2 bits differ from the secret's byte before
+    # them (a zero byte before its first) and one that shares only its first 6 bits with the secret's next:
+    # 94 bits of the secret, below the 12-byte fragment, at the alignment where both edge characters mix
+    secret = SECRETS[-1]
+    redact = Redactor([secret])
+    raw = secret.encode()
+    for i in range(len(raw) - 11):
+        before = bytes([raw[i - 1] ^ 0x03]) if i else b"\0"
+        text = "blob " + base64.b64encode(before + raw[i : i + 11] + bytes([raw[i + 11] ^ 0x03])).decode() + " end"
+        assert redact.mask_known(text) == text, (i, text)
+        assert not redact.leaks(text)
+
+
 def test_every_12_bytes_of_a_secret_in_hex_are_masked() -> None:
     secret = SECRETS[-1]
     redact = Redactor([secret])
