@@ -797,7 +797,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             last.get("first_pass"),
         )
     if args.rerun_survivors:
-        return _rerun_survivors(settings, args.timeout * 60, args.no_docs, args.no_reach, max(1, args.workers))
+        return _rerun_survivors(
+            settings, args.timeout * 60, args.no_docs, args.no_reach, max(1, args.workers), args.only
+        )
     if not args.keep and MUTANTS.exists():
         subprocess.run(["rm", "-rf", str(MUTANTS)], check=True)
     generate()
@@ -863,9 +865,17 @@ def _reach_or_not(ran: Sequence[Mutant], off: bool, settings: Settings) -> None:
 
 
 def _rerun_survivors(
-    settings: Settings, timeout_s: float, no_docs: bool, no_reach: bool = False, workers: int = 1
+    settings: Settings,
+    timeout_s: float,
+    no_docs: bool,
+    no_reach: bool = False,
+    workers: int = 1,
+    only: Sequence[str] = (),
 ) -> int:
-    """The tests changed, the sources did not: run the last run's survivors again, keep the rest."""
+    """The tests changed, the sources did not: run the last run's survivors again, keep the rest.
+
+    With ``only`` (mutant-name globs), just those survivors: the others keep their result.
+    """
     try:
         last = json.loads((MUTANTS / "ran.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -880,6 +890,8 @@ def _rerun_survivors(
         ran_counted = [n for n in last["names"] if n in counted and status_of(codes.get(n)) != "not run"]
         survived = [n for n in again if status_of(codes.get(n)) != "not run"]
         last["first_pass"] = [len(ran_counted) - len(survived), len(ran_counted)]
+    if only:  # after first_pass: the first pass's count is of every survivor
+        again = [n for n in again if any(fnmatch.fnmatchcase(n, g) for g in only)]
     if again:
         # the tests changed: record their reach again
         rerun = set(again)
@@ -889,7 +901,7 @@ def _rerun_survivors(
         codes = exit_codes()
         last["finished"] = finished and all(status_of(codes.get(n)) != "not run" for n in last["names"] if n in counted)
         last["elapsed"] = last["elapsed"] + elapsed
-        last["argv"] = [*last["argv"], "+ --rerun-survivors"]
+        last["argv"] = [*last["argv"], "+ --rerun-survivors", *(f"--only {g}" for g in only)]
         (MUTANTS / "ran.json").write_text(json.dumps(last), encoding="utf-8")
     names = set(last["names"])
     ran = [m for m in mutants if m.name in names]
