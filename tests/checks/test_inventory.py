@@ -244,3 +244,43 @@ async def test_a_discovered_model_that_is_not_chat_carries_no_chat_capability(mo
     assert inventory.as_json()["models"][0]["capabilities"] == []
     assert inventory.expected_calls() == (3 if mode == "embedding" else 0)
     assert "[" not in inventory.lines()[1]
+
+
+@pytest.mark.parametrize("discover", [True, False], ids=["discovered-too", "no-discovery"])
+async def test_a_run_on_given_lists_says_so_in_its_header_and_json(discover: bool) -> None:
+    # the user named the models (LITELLM_CHAT_MODELS / LITELLM_EMBEDDING_MODELS): the report says the list is
+    # theirs, not the proxy's, whether /model/info was read for capabilities or not asked at all
+    inventory = await _resolve(
+        _client({"/model/info": (200, MODEL_INFO)}), chat=("agent",), embedding=("embed-a",), discover=discover
+    )
+    assert inventory.source == "given"
+    assert inventory.as_json()["source"] == "given"
+    assert inventory.lines()[0].startswith("litellm-smoke inventory (given): 2 model(s) to verify")
+
+
+@pytest.mark.parametrize(
+    "model_info",
+    [
+        pytest.param(None, id="null"),
+        pytest.param("chat", id="a-string"),
+        pytest.param([{"mode": "chat"}], id="a-list"),
+        pytest.param(7, id="a-number"),
+    ],
+)
+async def test_a_model_info_that_is_not_an_object_leaves_the_model_to_the_name_rule(model_info: Any) -> None:
+    # an odd or hostile proxy: the entry's model_info is not an object; the model is still found, its mode
+    # comes from the name rule, it declares no capability, and discovery never raises
+    body = {
+        "data": [
+            {"model_name": "gpt-odd", "model_info": model_info},
+            {"model_name": "text-embedding-odd", "model_info": model_info},
+            _entry("agent", mode="chat", supports_function_calling=True),
+        ]
+    }
+    inventory = await _resolve(_client({"/model/info": (200, body)}))
+    assert [(m.name, m.mode, m.source, m.capabilities) for m in inventory.models] == [
+        ("gpt-odd", "chat", "/model/info + name rule", frozenset()),
+        ("text-embedding-odd", "embedding", "/model/info + name rule", frozenset()),
+        ("agent", "chat", "/model/info", frozenset({"function_calling"})),
+    ]
+    assert inventory.problem is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litellm_smoke.checks.inventory import Inventory, Model
+from litellm_smoke.checks.inventory import CALLS_PER_CAPABILITY, CAPABILITIES, Inventory, Model
 
 
 def _inventory() -> Inventory:
@@ -89,3 +89,11 @@ def test_several_wildcards_and_access_groups_are_listed_comma_separated() -> Non
         "  not verifiable one by one (wildcard routes): openai/*, anthropic/*",
         "  access groups (verified through their models): beta, internal",
     ]
+
+
+def test_every_declared_capability_has_a_cost() -> None:
+    # the cost of a capability with no entry would silently be 0 calls: each flag /model/info can declare
+    # must have its planned calls (this is what makes the table's default unreachable)
+    assert set(CAPABILITIES.values()) <= set(CALLS_PER_CAPABILITY)
+    for capability in CAPABILITIES.values():
+        assert Model("m", "chat", "given", frozenset({capability})).expected_calls() > 4
