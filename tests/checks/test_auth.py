@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import httpx
@@ -119,6 +120,25 @@ async def test_wrong_key_accepted_or_echoed_is_a_security_failure() -> None:
     with pytest.raises(SmokeFailure, match="wrong key: the response echoes") as caught:
         await auth.wrong_key_rejected(proxy("GET", MODELS, echo))
     assert caught.value.security
+
+
+@pytest.mark.asyncio
+async def test_wrong_key_accepted_and_echoed_never_shows_the_made_up_key() -> None:
+    # A gateway that accepts any key and echoes it base64-encoded in its 200 (a debug "token" field; not
+    # key-shaped, so only knowing the key masks it): the made-up key is a secret of the run too, and the
+    # failure that quotes this body must not show it.
+    echoed: list[str] = []
+
+    def accept_and_echo(request: httpx.Request) -> httpx.Response:
+        key = request.headers["authorization"].removeprefix("Bearer ")
+        echoed.append(base64.b64encode(key.encode()).decode())
+        return httpx.Response(200, json={"object": "list", "data": [], "token": echoed[0]})
+
+    with pytest.raises(SmokeFailure, match="wrong key accepted") as caught:
+        await auth.wrong_key_rejected(proxy("GET", MODELS, accept_and_echo))
+    assert caught.value.security
+    assert echoed and echoed[0] not in str(caught.value)
+    assert '"token":"[REDACTED]"' in caught.value.got
 
 
 # -- no 'Bearer ' --------------------------------------------------------------------------------------

@@ -55,5 +55,7 @@ async def test_a_transport_error_is_unreachable_naming_the_cause() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
 
-    with pytest.raises(TargetUnreachable, match="target unreachable: connection refused"):
+    with pytest.raises(TargetUnreachable, match="target unreachable: connection refused") as caught:
         await check_liveliness(proxy("GET", LIVELINESS, refuse))
+    # the title names the URL it tried, so a run against several targets says which one is down
+    assert caught.value.title.endswith("(http://proxy.test/health/liveliness)")
