@@ -311,6 +311,20 @@ def test_a_missing_or_broken_subcommand_module_does_not_break_check(
     assert run_cli("check", "--url", "nope").code == ExitCode.USAGE  # check itself still parses
 
 
+def test_check_does_not_import_the_other_subcommands() -> None:
+    # A deploy gate's verdict must not wait for the recorder (respx) or the config rules it never runs.
+    code = (
+        "import sys; from litellm_smoke.cli import build_parser; p = build_parser('check'); "
+        "p.parse_known_args(['check', '--url', 'http://127.0.0.1:9']); "
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('litellm_smoke.cli.', 'respx')))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert "litellm_smoke.cli.check" in out
+    assert not {"litellm_smoke.cli.record", "litellm_smoke.cli.lint", "litellm_smoke.cli.sweep", "respx"} & set(out)
+    everything = cli.build_parser(None).format_help()
+    assert all(command in everything for command in ("check", "lint-config", "sweep", "record"))
+
+
 def test_lint_config_is_wired(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "not-a-real-upstream-key")
     monkeypatch.setenv("LITELLM_MASTER_KEY", "sk-" + "a1B2c3D4" * 4)

@@ -43,7 +43,7 @@ def _add_broken(subparsers: Any, command: str, module: str, exc: BaseException) 
 
 def _add_pluggable(subparsers: Any, wanted: str | None) -> None:
     for command, module_name in _PLUGGABLE.items():
-        if wanted is not None and command != wanted:
+        if wanted is not None and command != wanted:  # "check" wants none of them
             continue
         try:
             module = importlib.import_module(module_name)
@@ -56,7 +56,11 @@ def _add_pluggable(subparsers: Any, wanted: str | None) -> None:
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The ``litellm-smoke`` parser. ``command``: register only that pluggable subcommand."""
+    """The ``litellm-smoke`` parser. ``command``: register only that subcommand (all for ``None``).
+
+    ``check`` alone does not import the other subcommands' modules (the recorder, the config rules):
+    a deploy gate's verdict should not wait for code it does not run.
+    """
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Smoke-test a LiteLLM proxy deployment before it takes traffic.",
@@ -65,7 +69,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     check.add_parser(subparsers)
-    _add_pluggable(subparsers, None if command is None or command not in _PLUGGABLE else command)
+    _add_pluggable(subparsers, command if command in _PLUGGABLE or command == "check" else None)
     return parser
 
 
