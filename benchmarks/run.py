@@ -934,6 +934,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--update-docs", action="store_true", help="rewrite the generated parts of docs/benchmarks.md")
     args = parser.parse_args(argv)
+    if args.proxy_workers < 1:
+        parser.error("--proxy-workers: at least 1")
     if args.only:
         args.skip = sorted(set(args.skip) | (set(SECTIONS) - set(args.only)))
     defaults = {"repeats": (3, 7), "unhealthy_repeats": (2, 3), "steady_runs": (5, 50), "cold_repeats": (1, 3)}

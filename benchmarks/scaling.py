@@ -100,7 +100,7 @@ def proxy_cpu_seconds(pid: int | None) -> float | None:
 
 
 def _proxy(bench: Any, config: Path) -> EmbeddedProxy:
-    workers = max(1, getattr(bench.args, "proxy_workers", 1))
+    workers = bench.args.proxy_workers
     return EmbeddedProxy(
         config=config,
         startup_timeout=240.0,
@@ -147,7 +147,7 @@ def rows_scaling(bench: Any, row: Callable[..., Any], log: Callable[[str], None]
             calls = proxy.upstream.stats()
         results[size] = {
             "models": {"chat": len(chat), "embedding": len(embed)},
-            "litellm_workers": max(1, bench.args.proxy_workers),
+            "litellm_workers": bench.args.proxy_workers,
             "floor_median_s": round(_analysis.median([r.wall for r in floors]), 3),
             "verdict_median_s": round(_analysis.median([r.wall for r in subjects]), 3),
             "verdict_walls_s": [round(r.wall, 3) for r in subjects],

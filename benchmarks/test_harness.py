@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import _analysis
 import _proc
 import pytest
+import scaling
 
 IMPORTTIME = """\
 import time: self [us] | cumulative | imported package
@@ -99,10 +101,6 @@ def test_variants_are_data_and_every_placeholder_is_known() -> None:
 
 def test_proxy_cpu_counts_every_worker_of_the_proxys_process_group() -> None:
     # A multi-worker LiteLLM is a supervisor that waits and workers that work: the figure must be theirs too.
-    import subprocess
-
-    import scaling
-
     spin = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\ntime.sleep(30)"
     leader = subprocess.Popen(
         [

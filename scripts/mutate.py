@@ -377,7 +377,7 @@ def collect(settings: Settings, commit: str | None = None) -> list[Mutant]:
                     else None,
                 )
             )
-    return [m for m in mutants if any(fnmatch.fnmatchcase(m.name, g) for g in settings.scope)]
+    return [m for m in mutants if _matches(m.name, settings.scope)]
 
 
 def _matches(qualified: str, patterns: Sequence[str]) -> bool:
@@ -806,7 +806,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     mutants = collect(settings)
     ran = [m for m in mutants if not m.message]
     if args.only:
-        ran = [m for m in ran if any(fnmatch.fnmatchcase(m.name, g) for g in args.only)]
+        ran = [m for m in ran if _matches(m.name, args.only)]
     if args.names_from:
         wanted = set(json.loads(args.names_from.read_text(encoding="utf-8"))["names"])
         ran = [m for m in ran if m.name in wanted]
@@ -891,7 +891,7 @@ def _rerun_survivors(
         survived = [n for n in again if status_of(codes.get(n)) != "not run"]
         last["first_pass"] = [len(ran_counted) - len(survived), len(ran_counted)]
     if only:  # after first_pass: the first pass's count is of every survivor
-        again = [n for n in again if any(fnmatch.fnmatchcase(n, g) for g in only)]
+        again = [n for n in again if _matches(n, only)]
     if again:
         # the tests changed: record their reach again
         rerun = set(again)
